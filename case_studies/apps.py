@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CaseStudiesConfig(AppConfig):
+    name = "case_studies"

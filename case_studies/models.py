@@ -1,0 +1,144 @@
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.search import index
+
+from cms.core.blocks import BaseStreamBlock, CallToActionBlock
+from cms.core.models import BasePage, PaginatedListingMixin
+from cms.core.serializers import PersonField
+
+
+class CaseStudyTopic(TaggedItemBase):
+    content_object = ParentalKey(
+        "case_studies.CaseStudyPage", on_delete=models.CASCADE, related_name="tagged_topics"
+    )
+
+
+class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
+    """Lists case studies newest first, all of them or one topic at a time (``topic/<slug>/``)."""
+
+    intro = RichTextField(features=["bold", "italic", "link"], blank=True)
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro")]
+
+    api_fields = BasePage.api_fields + [APIField("intro")]
+
+    max_count = 1
+    parent_page_types = ["site_pages.HomePage"]
+    subpage_types = ["case_studies.CaseStudyPage"]
+
+    def get_listing_items(self, topic=None):
+        case_studies = (
+            CaseStudyPage.objects.child_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .select_related("author__organisation")
+            .prefetch_related("topics")
+            .order_by("-publication_date", "-pk")
+        )
+        if topic:
+            case_studies = case_studies.filter(topics__slug=topic)
+        return case_studies
+
+    def get_topics(self):
+        """Topics used by at least one live case study here, for the filter links."""
+        live_ids = CaseStudyPage.objects.child_of(self).live().public().values("pk")
+        return (
+            Tag.objects.filter(case_studies_casestudytopic_items__content_object__in=live_ids)
+            .distinct()
+            .order_by("name")
+        )
+
+    def topic_urls(self):
+        """Relative routes of every topic listing and its pages, for exporters and sitemaps."""
+        urls = []
+        for topic in self.get_topics():
+            urls += [f"topic/{topic.slug}/{route}" for route in self.listing_page_urls(topic=topic.slug)]
+        return urls
+
+    @path("topic/<slug:topic>/", name="topic")
+    def topic(self, request, topic):
+        return self.render_topic(request, topic, page_number=1)
+
+    @path("topic/<slug:topic>/page/<int:page_number>/", name="topic_page")
+    def topic_page(self, request, topic, page_number):
+        if page_number < 2:
+            raise Http404("The first page of a listing has no page number.")
+        return self.render_topic(request, topic, page_number)
+
+    def render_topic(self, request, topic, page_number):
+        tag = get_object_or_404(self.get_topics(), slug=topic)
+        request.case_study_topic = tag
+        base_url = f"{self.get_url(request)}topic/{tag.slug}/"
+        return self.render_listing(request, page_number, base_url=base_url, topic=tag.slug)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["topics"] = self.get_topics()
+        context["current_topic"] = getattr(request, "case_study_topic", None)
+        return context
+
+
+class CaseStudyPage(BasePage):
+    publication_date = models.DateField(help_text="The date the case study was first published.")
+    author = models.ForeignKey(
+        "core.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who wrote it. Their role and organisation are shown with their name.",
+    )
+    topics = ClusterTaggableManager(
+        through=CaseStudyTopic, blank=True, help_text="Used to filter the case studies listing."
+    )
+    body = StreamField(BaseStreamBlock())
+    related_programme = models.ForeignKey(
+        "resources.LearningProgrammePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_studies",
+        help_text="The learning programme this case study is about, if any.",
+    )
+    call_to_action = StreamField(
+        [("call_to_action", CallToActionBlock())],
+        blank=True,
+        max_num=1,
+        help_text="Ask readers to do one thing, such as give feedback through a survey.",
+    )
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("publication_date"),
+        FieldPanel("author"),
+        FieldPanel("topics"),
+        FieldPanel("body"),
+        FieldPanel("related_programme"),
+        FieldPanel("call_to_action"),
+    ]
+
+    search_fields = BasePage.search_fields + [
+        index.SearchField("body"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.FilterField("publication_date"),
+    ]
+
+    api_fields = BasePage.api_fields + [
+        APIField("publication_date"),
+        APIField("author", serializer=PersonField()),
+        APIField("topics"),
+        APIField("body"),
+        APIField("related_programme"),
+        APIField("call_to_action"),
+    ]
+
+    parent_page_types = ["case_studies.CaseStudyIndexPage"]
+    subpage_types = []

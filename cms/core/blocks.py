@@ -1,0 +1,167 @@
+"""The one set of StreamField blocks every page type shares."""
+
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+
+class PersonChooserBlock(SnippetChooserBlock):
+    """Chooses a Person; the API shows the person, not just an id."""
+
+    def __init__(self, **kwargs):
+        super().__init__("core.Person", **kwargs)
+
+    def get_api_representation(self, value, context=None):
+        return value.api_representation() if value else None
+
+    class Meta:
+        icon = "user"
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=150)
+    level = blocks.ChoiceBlock(
+        choices=[("h2", "Section heading (h2)"), ("h3", "Subsection heading (h3)")],
+        default="h2",
+        help_text="Use h2 for sections; h3 only inside an h2 section.",
+    )
+
+    class Meta:
+        icon = "title"
+        template = "blocks/heading_block.html"
+        description = "A heading that starts a new section of the page."
+        preview_value = {"text": "New e-learning programme", "level": "h2"}
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("features", ["bold", "italic", "link", "document-link", "ol", "ul"])
+        super().__init__(**kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        template = "blocks/paragraph_block.html"
+        description = "Body text with links and lists."
+        preview_value = (
+            "<p>Loneliness affects millions of people and is harmful to physical and mental health.</p>"
+        )
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    alt_text = blocks.CharBlock(
+        required=False,
+        max_length=250,
+        help_text="Describe what the image shows for people who cannot see it. "
+        "Leave empty only if it is decorative.",
+    )
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        template = "blocks/image_block.html"
+        description = "An image with alt text and an optional caption."
+        preview_value = {"alt_text": "", "caption": "A caption shown under the image."}
+
+
+class QuoteBlock(blocks.StructBlock):
+    quote = blocks.TextBlock(help_text="The words quoted, without quotation marks.")
+    person = PersonChooserBlock(required=False, help_text="Who said it.")
+    attribution = blocks.CharBlock(
+        required=False,
+        max_length=255,
+        help_text="Only when the speaker is not a person in the snippets, e.g. “a student”.",
+    )
+
+    class Meta:
+        icon = "openquote"
+        template = "blocks/quote_block.html"
+        description = "A quotation attributed to a person."
+        preview_value = {
+            "quote": "As a society, we can all play a part in tackling loneliness.",
+            "attribution": "A learner",
+        }
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value["person"] and value["attribution"]:
+            raise StructBlockValidationError(
+                block_errors={"attribution": ErrorList(["Choose a person or type an attribution, not both."])}
+            )
+        return value
+
+
+class CallToActionBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=150)
+    text = blocks.TextBlock(required=False)
+    link_text = blocks.CharBlock(max_length=80, help_text="Say where the link goes, e.g. “Give feedback”.")
+    page = blocks.PageChooserBlock(required=False)
+    url = blocks.URLBlock(required=False, help_text="Only when the link goes to another website.")
+
+    class Meta:
+        icon = "link-external"
+        template = "blocks/call_to_action_block.html"
+        description = "A highlighted box with one link asking the reader to do something."
+        preview_value = {
+            "title": "Tell us what you think",
+            "text": "Share your thoughts on the programme and its resources.",
+            "link_text": "Give feedback",
+            "url": "https://example.org/feedback",
+        }
+
+    def clean(self, value):
+        value = super().clean(value)
+        if bool(value["page"]) == bool(value["url"]):
+            raise StructBlockValidationError(
+                block_errors={"url": ErrorList(["Choose a page or enter a URL (one of the two)."])}
+            )
+        return value
+
+
+class DocumentLinkBlock(blocks.StructBlock):
+    document = DocumentChooserBlock()
+    title = blocks.CharBlock(required=False, max_length=150, help_text="Defaults to the document's title.")
+    description = blocks.TextBlock(required=False)
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/document_link_block.html"
+        description = "A link to download a document, with its type and size."
+        preview_value = {"title": "Programme overview", "description": "What each session covers."}
+
+
+class EventBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=200)
+    start = blocks.DateTimeBlock()
+    end = blocks.DateTimeBlock()
+    chair = PersonChooserBlock(required=False)
+    speakers = blocks.ListBlock(PersonChooserBlock(), required=False, collapsed=False)
+    joining_url = blocks.URLBlock(required=False, label="Joining link")
+
+    class Meta:
+        icon = "date"
+        template = "blocks/event_block.html"
+        description = "An event such as a webinar: when, who chairs it, who speaks, how to join."
+        preview_value = {"title": "Tackling Loneliness webinar"}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value["start"] and value["end"] and value["end"] <= value["start"]:
+            raise StructBlockValidationError(
+                block_errors={"end": ErrorList([ValidationError("The event must end after it starts.")])}
+            )
+        return value
+
+
+class BaseStreamBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = ParagraphBlock()
+    image = ImageBlock()
+    quote = QuoteBlock()
+    call_to_action = CallToActionBlock()
+    document = DocumentLinkBlock()
+    event = EventBlock()

@@ -1,0 +1,231 @@
+"""What every page type shares: the abstract base page, paginated listings, people and organisations."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, Paginator
+from django.db import models
+from django.http import Http404
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class Organisation(index.Indexed, models.Model):
+    name = models.CharField(max_length=255, unique=True)
+    website = models.URLField(blank=True, help_text="The organisation's home page, if it has one.")
+
+    panels = [FieldPanel("name"), FieldPanel("website")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def api_representation(self):
+        return {"id": self.pk, "name": self.name, "website": self.website}
+
+
+class Person(index.Indexed, models.Model):
+    """Someone quoted, speaking, chairing or writing. Typed once, chosen everywhere."""
+
+    name = models.CharField(
+        max_length=255, help_text="Full name as it should appear, e.g. “Dr. Kalpa Kharicha”."
+    )
+    role = models.CharField(
+        max_length=255, blank=True, help_text="Job title, e.g. “Head of Research, Policy and Practice”."
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        help_text="Where they held that role.",
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("organisation"), FieldPanel("photo")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("role"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return f"{self.name}, {self.role_and_organisation}" if self.role_and_organisation else self.name
+
+    @property
+    def role_and_organisation(self):
+        """“Role (Organisation)”, or whichever of the two is known."""
+        if self.role and self.organisation:
+            return f"{self.role} ({self.organisation.name})"
+        return self.role or (self.organisation.name if self.organisation else "")
+
+    def api_representation(self):
+        photo = None
+        if self.photo:
+            rendition = self.photo.get_rendition("fill-200x200")
+            photo = {
+                "url": rendition.url,
+                "width": rendition.width,
+                "height": rendition.height,
+                "alt": self.name,
+            }
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "role": self.role,
+            "organisation": self.organisation.api_representation() if self.organisation else None,
+            "photo": photo,
+        }
+
+
+class BasePage(Page):
+    """Fields every page carries: a summary for listings and metadata, and an image for sharing."""
+
+    summary = models.TextField(
+        blank=True,
+        max_length=400,
+        help_text="One or two sentences. Shown in listings and used as the description for search engines.",
+    )
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the page is shared on social media. Landscape, at least 1200×630 pixels.",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("summary")]
+    promote_panels = Page.promote_panels + [FieldPanel("social_image")]
+
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    api_fields = [
+        APIField("summary"),
+        APIField("social_image", serializer=ImageRenditionField("fill-1200x630")),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def meta_description(self):
+        return self.search_description or self.summary
+
+
+class PaginatedListingMixin(RoutablePageMixin):
+    """A listing whose pages live at real paths (``page/2/``), so a static export can write every one."""
+
+    items_per_page = 10
+
+    def get_listing_items(self, **filters):
+        raise NotImplementedError
+
+    def paginate(self, items, page_number):
+        paginator = Paginator(items, self.items_per_page)
+        try:
+            return paginator.page(page_number)
+        except EmptyPage as exc:
+            raise Http404(f"There is no page {page_number} of this listing.") from exc
+
+    def listing_page_urls(self, **filters):
+        """The relative routes of every page of the listing, for exporters and sitemaps."""
+        count = Paginator(self.get_listing_items(**filters), self.items_per_page).num_pages
+        return [""] + [f"page/{number}/" for number in range(2, count + 1)]
+
+    @path("")
+    def listing(self, request):
+        return self.render_listing(request, page_number=1)
+
+    @path("page/<int:page_number>/", name="listing_page")
+    def listing_page(self, request, page_number):
+        if page_number < 2:
+            raise Http404("The first page of a listing has no page number.")
+        return self.render_listing(request, page_number=page_number)
+
+    def listing_url(self, request, page_number, base_url=None):
+        base_url = base_url or self.get_url(request)
+        return base_url if page_number == 1 else f"{base_url}page/{page_number}/"
+
+    def render_listing(self, request, page_number, base_url=None, **filters):
+        items = self.paginate(self.get_listing_items(**filters), page_number)
+        pagination = {
+            "previous_url": self.listing_url(request, items.previous_page_number(), base_url)
+            if items.has_previous()
+            else None,
+            "next_url": self.listing_url(request, items.next_page_number(), base_url)
+            if items.has_next()
+            else None,
+        }
+        return self.render(
+            request,
+            context_overrides={"items": items, "filters": filters, "pagination": pagination},
+        )
+
+
+@register_setting(icon="warning")
+class ClosureNotice(BaseSiteSetting):
+    """The notice a closed organisation's archive shows at the top of every page."""
+
+    organisation_name = models.CharField(max_length=255, blank=True, help_text="E.g. “What Works Wellbeing”.")
+    operated_from = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year it started, e.g. 2014."
+    )
+    operated_until = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year it closed, e.g. 2024."
+    )
+    closure_date = models.DateField(
+        null=True, blank=True, help_text="The day the site was captured and closed, e.g. 30 April 2024."
+    )
+    notice_text = models.TextField(
+        blank=True,
+        help_text="Shown at the top of every page. Leave empty to show no notice. "
+        "E.g. “This website is a static repository of all assets captured at closure. "
+        "It will remain publicly accessible but will not be updated.”",
+    )
+    statement_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A page explaining the closure, linked from the notice as “Read more”.",
+    )
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldRowPanel([FieldPanel("operated_from"), FieldPanel("operated_until")]),
+        FieldPanel("closure_date"),
+        FieldPanel("notice_text"),
+        FieldPanel("statement_page"),
+    ]
+
+    class Meta:
+        verbose_name = "closure notice"
+
+    def clean(self):
+        super().clean()
+        if self.operated_from and self.operated_until and self.operated_until < self.operated_from:
+            raise ValidationError({"operated_until": "The closing year cannot be before the opening year."})
+
+    @property
+    def is_active(self):
+        return bool(self.notice_text.strip())
+
+    @property
+    def years(self):
+        """“2014 to 2024”, or as much of it as is known."""
+        return " to ".join(str(year) for year in (self.operated_from, self.operated_until) if year)
