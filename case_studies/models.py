@@ -64,6 +64,9 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
             urls += [f"topic/{topic.slug}/{route}" for route in self.listing_page_urls(topic=topic.slug)]
         return urls
 
+    def archive_routes(self):
+        return super().archive_routes() + self.topic_urls()
+
     @path("topic/<slug:topic>/", name="topic")
     def topic(self, request, topic):
         return self.render_topic(request, topic, page_number=1)

@@ -7,6 +7,8 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.api import api_router
+from site_pages.feeds import NewsReleasesFeed
+from site_pages.views import html_sitemap
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap/", html_sitemap, name="html_sitemap"),
+    path("feeds/news.xml", NewsReleasesFeed(), name="news_feed"),
 ]
 
 if settings.DEBUG:

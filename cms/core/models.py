@@ -146,6 +146,10 @@ class PaginatedListingMixin(RoutablePageMixin):
         count = Paginator(self.get_listing_items(**filters), self.items_per_page).num_pages
         return [""] + [f"page/{number}/" for number in range(2, count + 1)]
 
+    def archive_routes(self):
+        """Sub-routes a static export must write besides the page itself."""
+        return self.listing_page_urls()[1:]
+
     @path("")
     def listing(self, request):
         return self.render_listing(request, page_number=1)

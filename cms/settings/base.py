@@ -1,8 +1,12 @@
 """Settings shared by every environment. Environment modules override only what differs."""
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
+
+# django-bakery's `fs` dependency imports pkg_resources (hence setuptools<82); its warning is noise.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -12,6 +16,9 @@ INSTALLED_APPS = [
     "site_pages",
     "resources",
     "case_studies",
+    "static_export",
+    "wagtailbakery",
+    "bakery",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -121,5 +128,7 @@ WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-# Serve documents from their storage URL, so a static archive can link straight to the file.
-WAGTAILDOCS_SERVE_METHOD = "direct"
+
+# Stock wagtail-bakery (`manage.py build`), kept for comparison; archives use `export_archive`.
+BUILD_DIR = BASE_DIR / "build"
+BAKERY_VIEWS = ("wagtailbakery.views.AllPublishedPagesView",)

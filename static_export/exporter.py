@@ -1,0 +1,402 @@
+"""Freeze the site into a self-contained folder: the archive pipeline behind ``export_archive``.
+
+The archive is built in a temporary folder beside the output and swapped into place only when it
+is complete, so a failed or interrupted export leaves the previous archive as it was.
+"""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import django
+import wagtail
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.test import Client
+from django.utils import timezone
+from tqdm import tqdm
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
+from wagtail.models import Site
+
+from .links import LinkRewriter
+from .views import (
+    ArchivePagesAPIDetailView,
+    ArchivePagesAPIListingView,
+    ArchivePageView,
+    exportable_pages,
+    page_file,
+)
+
+DOCUMENT_URL_RE = re.compile(r"^/documents/(?P<id>\d+)/(?P<filename>[^/]+)$")
+SERVER_FORM_RE = re.compile(
+    r"<form\b(?![^>]*\bdata-archive-keep\b)[^>]*>.*?</form>", re.IGNORECASE | re.DOTALL
+)
+UNAVAILABLE_NOTICE = (
+    '<p class="archive-unavailable" role="note">This feature needed the live website '
+    "and is not available in the archive.</p>"
+)
+FEED_URL = "/feeds/news.xml"
+HTML_SITEMAP_URL = "/sitemap/"
+NOT_FOUND_PROBE_URL = "/this-address-is-not-in-the-archive/"
+
+
+class ExportError(Exception):
+    """The export cannot produce a complete, correct archive; the message names what is at fault."""
+
+
+@dataclass
+class ExportReport:
+    output: str
+    base_url: str
+    captured_at: str
+    software: dict
+    pages: int = 0
+    documents: int = 0
+    images: int = 0
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    stages: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+    def summary(self):
+        return (
+            f"Exported {self.pages} pages, {self.documents} documents and {self.images} images "
+            f"({self.files} files, {self.bytes:,} bytes) to {self.output} in {self.seconds:.1f} s "
+            f"with {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}."
+        )
+
+
+class ArchiveBuild:
+    """One export in progress: fetches through the real request stack and writes into ``build_dir``."""
+
+    def __init__(self, build_dir, site, base_url, captured_at, show_progress=False):
+        self.build_dir = Path(build_dir)
+        self.site = site
+        self.base_url = base_url.rstrip("/")
+        self.captured_at = captured_at
+        self.host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
+        self.client = Client(HTTP_HOST=self.host, raise_request_exception=True)
+        self.pages = list(exportable_pages(site))
+        self.page_urls = {}  # URL path of every exported page and sub-route -> the page
+        for page in self.pages:
+            for url in ArchivePageView(archive=self).get_urls(page):
+                self.page_urls[url] = page
+        self.extra_files = {FEED_URL: FEED_URL.lstrip("/"), "/sitemap.xml": "sitemap.xml"}
+        self.extra_files[HTML_SITEMAP_URL] = page_file(HTML_SITEMAP_URL)
+        self.assets = {}  # archive path -> storage name or static file path to copy
+        self.documents = set()
+        self.warnings = []
+        origins = {site.root_url, f"http://{self.host}"}
+        self.rewriter = LinkRewriter(sorted(origins), self.resolve, self.base_url)
+        self.progress_bar = tqdm(
+            total=len(self.page_urls), unit="page", disable=not show_progress, file=sys.stderr, leave=False
+        )
+
+    def progress(self):
+        self.progress_bar.update()
+
+    # Fetching and resolving
+
+    def fetch(self, url, expected_status, page=None):
+        what = f"“{page.title}” (page {page.pk}) at {url}" if page else url
+        try:
+            response = self.client.get(url)
+        except Exception as exc:
+            raise ExportError(f"Could not export {what}: {type(exc).__name__}: {exc}") from exc
+        if response.status_code != expected_status:
+            raise ExportError(
+                f"Could not export {what}: it answered {response.status_code}, not {expected_status}."
+            )
+        return response
+
+    def resolve(self, path):
+        """The archive file answering a root-absolute URL path, or None if the archive has none."""
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        if path in self.page_urls:
+            return page_file(path)
+        if path in self.extra_files:
+            return self.extra_files[path]
+        if path.startswith(settings.STATIC_URL):
+            return self.resolve_static(path[len(settings.STATIC_URL) :])
+        if path.startswith(settings.MEDIA_URL):
+            return self.resolve_media(path[len(settings.MEDIA_URL) :])
+        if match := DOCUMENT_URL_RE.match(path):
+            return self.resolve_document(int(match["id"]), match["filename"])
+        return None
+
+    def resolve_static(self, name):
+        archive_path = settings.STATIC_URL.lstrip("/") + name
+        if name.startswith(("wagtailadmin/", "admin/")):
+            return None  # The admin's files never belong in an archive.
+        if archive_path not in self.assets:
+            source = finders.find(name) or (Path(settings.STATIC_ROOT) / name)
+            if not Path(source).is_file():
+                return None
+            self.assets[archive_path] = ("static", str(source))
+        return archive_path
+
+    def resolve_media(self, name):
+        if name.startswith("documents/"):
+            return None  # Documents are reached through their serve URL, which checks privacy.
+        archive_path = settings.MEDIA_URL.lstrip("/") + name
+        if archive_path not in self.assets:
+            if not default_storage.exists(name):
+                return None
+            self.assets[archive_path] = ("storage", name)
+        return archive_path
+
+    def resolve_document(self, document_id, filename):
+        document = get_document_model().objects.filter(pk=document_id).select_related("collection").first()
+        if document is None or document.filename != filename:
+            return None
+        if document.collection.get_view_restrictions().exists():
+            return None  # Private collection: never copied, and links to it are removed.
+        archive_path = f"documents/{document_id}/{filename}"
+        self.assets[archive_path] = ("storage", document.file.name)
+        self.documents.add(document_id)
+        return archive_path
+
+    # Writing
+
+    def path_for(self, archive_path):
+        target = self.build_dir / archive_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_bytes(self, archive_path, content):
+        self.path_for(archive_path).write_bytes(content)
+
+    def write_text(self, archive_path, text):
+        self.write_bytes(archive_path, text.encode("utf-8"))
+
+    def write_html(self, archive_path, html, url):
+        html = SERVER_FORM_RE.sub(UNAVAILABLE_NOTICE, html)
+        original_url = self.base_url + url
+        provenance = (
+            f'<meta name="dcterms.created" content="{self.captured_at.isoformat()}">\n'
+            f'<meta name="dcterms.source" content="{escape(original_url, {chr(34): "&quot;"})}">\n'
+        )
+        html = html.replace("</head>", provenance + "</head>", 1)
+        result = self.rewriter.rewrite_html(html, archive_path)
+        for problem in result.problems:
+            if problem.fatal:
+                raise ExportError(
+                    f"{problem}: the page at {url} needs it, so the archive would be incomplete."
+                )
+            self.warnings.append(f"{problem}; the link on {url} was removed.")
+        self.write_text(archive_path, result.text)
+
+    def write_json(self, archive_path, data):
+        data = self.rewrite_json(data)
+        self.write_text(archive_path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+    def rewrite_json(self, value, key=None):
+        """API JSON with URLs pointing into the archive (paths from its root) or at the original site."""
+        if isinstance(value, dict):
+            return {k: self.rewrite_json(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.rewrite_json(item) for item in value]
+        if not isinstance(value, str):
+            return value
+        path = self.rewriter.internal_path(value, "") if value.startswith(("/", "http")) else None
+        if path is None:
+            return value
+        if key == "detail_url" and (match := re.match(r"^/api/v2/pages/(\d+)/$", path)):
+            if any(page.pk == int(match[1]) for page in self.pages):
+                return f"api/v2/pages/{match[1]}.json"
+        if key != "html_url" and (archive_path := self.resolve(path)):
+            return archive_path
+        return self.base_url + path if value.startswith("http") else value
+
+    def copy_assets(self):
+        """Copy every referenced static and media file; stylesheets get relative url()s too."""
+        done = set()
+        while pending := sorted(set(self.assets) - done):
+            for archive_path in pending:
+                kind, source = self.assets[archive_path]
+                if kind == "static":
+                    content = Path(source).read_bytes()
+                else:
+                    with default_storage.open(source, "rb") as file:
+                        content = file.read()
+                if archive_path.endswith(".css"):
+                    result = self.rewriter.rewrite_stylesheet(content.decode("utf-8"), archive_path)
+                    if result.problems:
+                        raise ExportError(f"{result.problems[0]}: the stylesheet needs it.")
+                    content = result.text.encode("utf-8")
+                self.write_bytes(archive_path, content)
+                done.add(archive_path)
+
+
+def export_archive(output, base_url=None, captured_at=None, show_progress=False, stdout=None):
+    """Export the default site's live, public content to ``output``; return an ExportReport."""
+    started = time.monotonic()
+    output = Path(output).resolve()
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise ExportError("There is no default Site: set one in Settings → Sites before exporting.")
+    base_url = (base_url or site.root_url).rstrip("/")
+    if not re.match(r"^https?://[^/]+", base_url):
+        raise ExportError(f"--base-url must be an absolute http(s) URL, not “{base_url}”.")
+    captured_at = (captured_at or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
+    report = ExportReport(
+        output=str(output),
+        base_url=base_url,
+        captured_at=captured_at.isoformat(),
+        software={
+            "python": sys.version.split()[0],
+            "django": django.__version__,
+            "wagtail": wagtail.__version__,
+        },
+    )
+
+    check_replaceable(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    try:
+        archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress=show_progress)
+        if not archive.pages:
+            raise ExportError(f"The site “{site}” has no live, public pages to export.")
+        stages = [
+            ("pages", lambda: ArchivePageView(archive=archive).build_queryset()),
+            ("site files", lambda: write_site_files(archive)),
+            ("redirects", lambda: write_redirects(archive)),
+            ("api", lambda: write_api(archive)),
+            ("assets", archive.copy_assets),
+        ]
+        for name, run in stages:
+            stage_started = time.monotonic()
+            run()
+            report.stages[name] = round(time.monotonic() - stage_started, 3)
+        archive.progress_bar.close()
+        count_files(report, archive)
+        swap_into_place(build_dir, output)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+
+    report.seconds = round(time.monotonic() - started, 3)
+    report_path = output.parent / f"{output.name}-report.json"
+    report_path.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def write_site_files(archive):
+    """The files every archive has besides its pages: 404, feed, sitemaps, robots.txt."""
+    not_found = archive.fetch(NOT_FOUND_PROBE_URL, expected_status=404)
+    archive.write_html("404.html", not_found.content.decode("utf-8"), "/404.html")
+    sitemap_page = archive.fetch(HTML_SITEMAP_URL, expected_status=200)
+    archive.write_html(page_file(HTML_SITEMAP_URL), sitemap_page.content.decode("utf-8"), HTML_SITEMAP_URL)
+    feed = archive.fetch(FEED_URL, expected_status=200)
+    archive.write_text(FEED_URL.lstrip("/"), archive.rewriter.to_base_url(feed.content.decode("utf-8")))
+    archive.write_text("sitemap.xml", render_sitemap(archive))
+    archive.write_text("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {archive.base_url}/sitemap.xml\n")
+
+
+def render_sitemap(archive):
+    """sitemap.xml of every exported page and sub-route, with absolute URLs under the base URL."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for url, page in sorted(archive.page_urls.items()):
+        lines.append(f"  <url><loc>{escape(archive.base_url + url)}</loc>")
+        if page.last_published_at:
+            lines.append(f"    <lastmod>{page.last_published_at.date().isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def write_redirects(archive):
+    """Each Wagtail redirect as a page that forwards, plus a ``_redirects`` file for static hosts."""
+    redirects = (
+        Redirect.objects.filter(Q(site=archive.site) | Q(site__isnull=True))
+        .select_related("redirect_page")
+        .order_by("old_path")
+    )
+    rules = []
+    for redirect in redirects:
+        old_path = redirect.old_path
+        if "?" in old_path:
+            archive.warnings.append(
+                f"Redirect from {old_path} skipped: a static archive cannot match query strings."
+            )
+            continue
+        old_url = old_path.rstrip("/") + "/"
+        if old_url in archive.page_urls:
+            continue  # A page answers there, so the live site never used this redirect either.
+        target = redirect.link
+        if not target:
+            continue
+        problems = []
+        relative_target = archive.rewriter.relative_url(target, page_file(old_url), problems, fatal=True)
+        if problems:
+            archive.warnings.append(
+                f"Redirect from {old_path} skipped: its target {target} is not in the archive."
+            )
+            continue
+        html = render_to_string(
+            "static_export/redirect.html", {"target": relative_target, "old_path": old_path}
+        )
+        archive.write_html(page_file(old_url), html, old_url)
+        archive.extra_files[old_url] = page_file(old_url)
+        rules.append(f"{old_path} {target} {301 if redirect.is_permanent else 302}")
+    archive.write_text("_redirects", "".join(f"{rule}\n" for rule in rules))
+
+
+def write_api(archive):
+    ArchivePagesAPIDetailView(archive=archive).build_queryset()
+    ArchivePagesAPIListingView(archive=archive).build()
+
+
+def count_files(report, archive):
+    image_prefix = settings.MEDIA_URL.lstrip("/") + "images/"
+    report.pages = len(archive.page_urls)
+    report.documents = len(archive.documents)
+    report.images = sum(1 for path in archive.assets if path.startswith(image_prefix))
+    report.warnings = list(archive.warnings)
+    for root, _dirs, files in os.walk(archive.build_dir):
+        for name in files:
+            report.files += 1
+            report.bytes += os.path.getsize(os.path.join(root, name))
+
+
+def check_replaceable(output):
+    """Refuse to replace a folder that is neither empty nor an earlier archive."""
+    if output.is_file():
+        raise ExportError(f"{output} is a file; give a folder for the archive.")
+    if output.is_dir() and any(output.iterdir()):
+        if not ((output / "index.html").is_file() and (output / "sitemap.xml").is_file()):
+            raise ExportError(f"{output} is not empty and is not an earlier archive; refusing to replace it.")
+
+
+def swap_into_place(build_dir, output):
+    """Replace ``output`` with the finished build in two renames; the old archive goes last."""
+    old = None
+    if output.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.previous-", dir=output.parent))
+        os.rename(output, old / output.name)
+    try:
+        os.rename(build_dir, output)
+    except OSError:
+        if old:
+            os.rename(old / output.name, output)
+        raise
+    if old:
+        shutil.rmtree(old)
+    os.chmod(output, 0o755)  # mkdtemp makes the folder private; an archive is for everyone.

@@ -1,0 +1,148 @@
+"""Rewrite the live site's links as relative links, so the archive works from file:// and any sub-path."""
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlsplit
+
+# A start tag, allowing ">" inside quoted attribute values.
+TAG_RE = re.compile(r"<(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+URL_ATTR_RE = re.compile(
+    r"(?P<lead>\s(?P<name>href|src|srcset|action|poster)\s*=\s*)(?P<quote>[\"'])(?P<value>.*?)(?P=quote)",
+    re.IGNORECASE | re.DOTALL,
+)
+STYLE_ATTR_RE = re.compile(r"(?P<lead>\sstyle\s*=\s*)(?P<quote>[\"'])(?P<value>.*?)(?P=quote)", re.I | re.S)
+STYLE_BLOCK_RE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
+CSS_URL_RE = re.compile(r"url\(\s*(?P<quote>[\"']?)(?P<value>[^\"')]*)(?P=quote)\s*\)")
+CSS_IMPORT_RE = re.compile(r"@import\s+(?P<quote>[\"'])(?P<value>[^\"']*)(?P=quote)")
+REL_CANONICAL_RE = re.compile(r"\srel\s*=\s*[\"']?canonical", re.IGNORECASE)
+
+
+@dataclass
+class Problem:
+    """A reference in an archive file that does not resolve to another file in the archive."""
+
+    file: str
+    url: str
+    fatal: bool
+
+    def __str__(self):
+        return f"{self.file}: {self.url} is not in the archive"
+
+
+@dataclass
+class RewriteResult:
+    text: str
+    problems: list = field(default_factory=list)
+
+
+class LinkRewriter:
+    """Makes every internal reference relative to the file that contains it.
+
+    ``origins`` are the absolute origins the site was rendered under (e.g. ``http://localhost``);
+    links to them count as internal. ``resolve(path)`` maps a root-absolute URL path such as
+    ``/news/`` to the archive file that answers it (``news/index.html``), or None when the
+    archive has no such file. ``base_url`` replaces the rendering origin wherever an absolute URL
+    must stay absolute (canonical links, Open Graph, JSON-LD), so they name the original live URL.
+    """
+
+    def __init__(self, origins, resolve, base_url):
+        self.origins = tuple(origin.rstrip("/") for origin in origins)
+        self.resolve = resolve
+        self.base_url = base_url.rstrip("/")
+
+    def internal_path(self, url, from_file):
+        """The root-absolute path an internal URL points at, or None for external and non-path URLs.
+
+        Relative URLs (``page/2/``, or ``../fonts/x.woff2`` in a stylesheet) are resolved against the
+        file's own location, which mirrors its URL.
+        """
+        url = url.strip()
+        for origin in self.origins:
+            if url == origin or url.startswith(origin + "/"):
+                return url[len(origin) :] or "/"
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None
+        if url.startswith("/"):
+            return url
+        path = posixpath.normpath(posixpath.join("/", posixpath.dirname(from_file), parts.path))
+        if parts.path.endswith("/") and path != "/":
+            path += "/"
+        return path + (f"#{parts.fragment}" if parts.fragment else "")
+
+    def relative_url(self, url, from_file, problems, fatal):
+        path = self.internal_path(url, from_file)
+        if path is None:
+            return url
+        parts = urlsplit(path)
+        target = self.resolve(unquote(parts.path))
+        if target is None:
+            problems.append(Problem(from_file, url, fatal))
+            return None
+        relative = posixpath.relpath(target, posixpath.dirname(from_file) or ".")
+        return quote(relative, safe="/") + (f"#{parts.fragment}" if parts.fragment else "")
+
+    def rewrite_css(self, css, from_file, problems):
+        def replace(match, template):
+            new = self.relative_url(match["value"], from_file, problems, fatal=True)
+            return match[0] if new is None else template.format(quote=match["quote"], value=new)
+
+        css = CSS_URL_RE.sub(lambda m: replace(m, "url({quote}{value}{quote})"), css)
+        return CSS_IMPORT_RE.sub(lambda m: replace(m, "@import {quote}{value}{quote}"), css)
+
+    def rewrite_srcset(self, srcset, from_file, problems):
+        candidates = []
+        for candidate in srcset.split(","):
+            url, _, descriptor = candidate.strip().partition(" ")
+            new = self.relative_url(url, from_file, problems, fatal=True) or url
+            candidates.append(f"{new} {descriptor}".strip())
+        return ", ".join(candidates)
+
+    def rewrite_tag(self, match, from_file, problems):
+        name, attrs = match["name"].lower(), match["attrs"]
+        if name == "meta" or (name == "link" and REL_CANONICAL_RE.search(attrs)):
+            return match[0]  # Absolute by design; the origin is swapped for the base URL later.
+
+        def replace_attr(attr):
+            attr_name, value = attr["name"].lower(), attr["value"]
+            if attr_name == "srcset":
+                new = self.rewrite_srcset(value, from_file, problems)
+            else:
+                # A missing link target is unlinked (with a warning); a missing asset is fatal.
+                new = self.relative_url(
+                    value, from_file, problems, fatal=not (name == "a" and attr_name == "href")
+                )
+                if new is None:
+                    return "" if name == "a" else attr[0]
+            return f"{attr['lead']}{attr['quote']}{new}{attr['quote']}"
+
+        attrs = URL_ATTR_RE.sub(replace_attr, attrs)
+        attrs = STYLE_ATTR_RE.sub(
+            lambda a: (
+                f"{a['lead']}{a['quote']}{self.rewrite_css(a['value'], from_file, problems)}{a['quote']}"
+            ),
+            attrs,
+        )
+        return f"<{match['name']}{attrs}>"
+
+    def rewrite_html(self, html, from_file):
+        problems = []
+        html = TAG_RE.sub(lambda m: self.rewrite_tag(m, from_file, problems), html)
+        html = STYLE_BLOCK_RE.sub(
+            lambda m: m[1] + self.rewrite_css(m[2], from_file, problems) + m[3],
+            html,
+        )
+        return RewriteResult(self.to_base_url(html), problems)
+
+    def to_base_url(self, text):
+        """Absolute URLs that must stay absolute (canonical, Open Graph, feeds) name the original site."""
+        for origin in self.origins:
+            text = text.replace(origin + "/", self.base_url + "/").replace(
+                f'"{origin}"', f'"{self.base_url}"'
+            )
+        return text
+
+    def rewrite_stylesheet(self, css, from_file):
+        problems = []
+        return RewriteResult(self.rewrite_css(css, from_file, problems), problems)

@@ -1,0 +1,43 @@
+import datetime
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from static_export.exporter import ExportError, export_archive
+
+
+def parse_datetime(value):
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(
+            f"--captured-at must be an ISO 8601 date and time, e.g. 2024-04-30T17:00:00Z, not “{value}”."
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+
+
+class Command(BaseCommand):
+    help = "Freeze the site's live, public content into a self-contained static archive folder."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output", required=True, help="Folder to write the archive to; replaced only on success."
+        )
+        parser.add_argument(
+            "--base-url",
+            help="The site's original public URL, e.g. https://example.org. Default: the Site's.",
+        )
+        parser.add_argument(
+            "--captured-at", type=parse_datetime, help="Capture time (ISO 8601). Default: now."
+        )
+
+    def handle(self, *args, output, base_url, captured_at, **options):
+        try:
+            report = export_archive(
+                output, base_url=base_url, captured_at=captured_at, show_progress=sys.stderr.isatty()
+            )
+        except ExportError as exc:
+            raise CommandError(f"Export failed; the previous archive is unchanged. {exc}") from exc
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        self.stdout.write(self.style.SUCCESS(report.summary()))
