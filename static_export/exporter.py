@@ -5,7 +5,9 @@ is complete, so a failed or interrupted export leaves the previous archive as it
 """
 
 import datetime
+import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -21,6 +23,7 @@ import wagtail
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.test import Client
@@ -73,10 +76,14 @@ class ExportReport:
 
     def summary(self):
         return (
-            f"Exported {self.pages} pages, {self.documents} documents and {self.images} images "
-            f"({self.files} files, {self.bytes:,} bytes) to {self.output} in {self.seconds:.1f} s "
-            f"with {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}."
+            f"Exported {plural(self.pages, 'page')}, {plural(self.documents, 'document')} and "
+            f"{plural(self.images, 'image')} ({plural(self.files, 'file')}, {self.bytes:,} bytes) "
+            f"to {self.output} in {self.seconds:.1f} s with {plural(len(self.warnings), 'warning')}."
         )
+
+
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class ArchiveBuild:
@@ -265,6 +272,9 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
     )
 
     check_replaceable(output)
+    # Unpublish expired pages and publish due ones, as Wagtail's scheduled job would, so no listing,
+    # feed or menu in the archive names a page the archive leaves out.
+    call_command("publish_scheduled", stdout=io.StringIO())
     output.parent.mkdir(parents=True, exist_ok=True)
     build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     try:
@@ -297,7 +307,12 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
 
 def write_site_files(archive):
     """The files every archive has besides its pages: 404, feed, sitemaps, robots.txt."""
-    not_found = archive.fetch(NOT_FOUND_PROBE_URL, expected_status=404)
+    request_logger = logging.getLogger("django.request")
+    level, request_logger.level = request_logger.level, logging.ERROR  # The 404 is expected here.
+    try:
+        not_found = archive.fetch(NOT_FOUND_PROBE_URL, expected_status=404)
+    finally:
+        request_logger.level = level
     archive.write_html("404.html", not_found.content.decode("utf-8"), "/404.html")
     sitemap_page = archive.fetch(HTML_SITEMAP_URL, expected_status=200)
     archive.write_html(page_file(HTML_SITEMAP_URL), sitemap_page.content.decode("utf-8"), HTML_SITEMAP_URL)

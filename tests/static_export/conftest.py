@@ -1,0 +1,28 @@
+import datetime
+
+import pytest
+
+from cms.core.demo_content import load_demo_content
+from static_export.exporter import export_archive
+
+BASE_URL = "https://www.whatworkswellbeing.org"
+CAPTURED_AT = datetime.datetime(2024, 4, 30, 17, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def demo_site(db):
+    load_demo_content(with_closure_notice=True)
+
+
+@pytest.fixture
+def export(tmp_path):
+    """Export the site into a fresh folder under tmp_path; returns (folder, report)."""
+    counter = iter(range(1000))
+
+    def run(name=None, **kwargs):
+        output = tmp_path / (name or f"archive-{next(counter)}")
+        kwargs.setdefault("base_url", BASE_URL)
+        kwargs.setdefault("captured_at", CAPTURED_AT)
+        return output, export_archive(output, **kwargs)
+
+    return run
