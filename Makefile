@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup migrate demo admin lint format check archive clean
+.PHONY: run test setup migrate demo admin browser lint format archive clean
 
 run: setup demo admin
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest
+
+# Debian's Chromium for the browser tests (installed once; Playwright never downloads a browser).
+browser:
+	./scripts/install-chromium.sh
+
+# Freeze the site into ./archive (replaced only when the new export is complete).
+archive: demo
+	$(MANAGE) export_archive --output archive $(if $(BASE_URL),--base-url $(BASE_URL))
 
 setup: migrate
 
@@ -27,7 +35,7 @@ migrate: $(STAMP)
 	$(MANAGE) migrate --no-input
 
 demo: migrate
-	$(MANAGE) load_demo_content
+	$(MANAGE) load_demo_content --with-closure-notice
 
 admin: migrate
 	$(MANAGE) ensure_admin
@@ -42,4 +50,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles archive
+	rm -rf $(VENV) db.sqlite3 media staticfiles archive archive-report.json build

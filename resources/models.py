@@ -95,6 +95,9 @@ class LearningProgrammePage(BasePage):
     def get_sessions(self):
         return SessionPage.objects.child_of(self).live().public().defer_streamfields().order_by("number")
 
+    def get_downloads(self):
+        return self.downloads.select_related("document")
+
 
 class LearningOutcome(Orderable):
     text = models.CharField(
@@ -224,6 +227,15 @@ class SessionPage(BasePage):
         if minutes:
             parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
         return " ".join(parts)
+
+    @property
+    def duration_iso(self):
+        """The duration as an ISO 8601 duration, e.g. “PT1H30M”, for ``<time datetime>`` and JSON-LD."""
+        hours, minutes = divmod(self.duration_minutes or 0, 60)
+        return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
+
+    def get_speakers(self):
+        return self.speakers.select_related("person__organisation")
 
     @property
     def effective_audience(self):

@@ -44,6 +44,19 @@ class HomePage(BasePage):
         pages = Page.objects.filter(pk__in=ids).live().public().specific().defer_streamfields().in_bulk()
         return [pages[page_id] for page_id in ids if page_id in pages]
 
+    def get_latest_news_releases(self, count=3):
+        """The newest live news releases anywhere below the home page, in one query."""
+        return (
+            NewsReleasePage.objects.descendant_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .order_by("-release_date", "-pk")[:count]
+        )
+
+    def get_news_index(self):
+        return NewsIndexPage.objects.child_of(self).live().public().first()
+
 
 class HomePageFeaturedPage(Orderable):
     home_page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_pages")
@@ -143,6 +156,9 @@ class NewsReleasePage(BasePage):
 
     parent_page_types = ["site_pages.NewsIndexPage"]
     subpage_types = []
+
+    def get_quotes(self):
+        return self.quotes.select_related("person__organisation")
 
     def clean(self):
         super().clean()

@@ -1,0 +1,66 @@
+"""A person opens the archive from disk in Chromium and browses it, no server anywhere."""
+
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from cms.core.demo_content import load_demo_content
+from static_export.exporter import export_archive
+
+from .conftest import BASE_URL, CAPTURED_AT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a closed network: without them Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.mark.django_db
+def test_a_visitor_browses_the_archive_from_disk(tmp_path):
+    load_demo_content(with_closure_notice=True)
+    archive = tmp_path / "archive"
+    export_archive(archive, base_url=BASE_URL, captured_at=CAPTURED_AT)
+
+    # Playwright's sync API runs an event loop, so the database work above comes first.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(accept_downloads=True)
+        page.goto((archive / "index.html").as_uri())
+        expect(page.get_by_role("region", name="Archive notice")).to_be_visible()
+
+        page.get_by_role("main").get_by_role(
+            "link", name="Using e-learning to tackle loneliness in students"
+        ).first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Using e-learning to tackle loneliness in students"
+        )
+        expect(page.get_by_role("region", name="Archive notice")).to_be_visible()
+        assert page.url.startswith("file://")
+
+        page.get_by_role("main").get_by_role(
+            "link", name="Tackling Loneliness and Social Isolation"
+        ).first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Tackling Loneliness and Social Isolation")
+        document_link = page.locator("a[href*='documents/']").first
+        with page.expect_download() as download_info:
+            document_link.click(modifiers=["Alt"])  # Alt-click saves the link target, as a person might.
+        downloaded = download_info.value.path().read_bytes()
+        assert downloaded.startswith(b"%PDF")
+
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="News").click()
+        page.get_by_role("main").get_by_role(
+            "link", name="New NHS training aims to address loneliness and social isolation"
+        ).first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "New NHS training aims to address loneliness and social isolation"
+        )
+        expect(page.get_by_role("main")).to_contain_text("Professor Simon Gregory")
+        expect(page.get_by_role("main")).to_contain_text("pressoffice@hee.nhs.uk")
+        browser.close()
