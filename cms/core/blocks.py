@@ -18,6 +18,16 @@ class PersonChooserBlock(SnippetChooserBlock):
     def get_api_representation(self, value, context=None):
         return value.api_representation() if value else None
 
+    # Templates show “role (organisation)”: fetch the organisation with the person, not once per person.
+    def to_python(self, value):
+        if value is None:
+            return None
+        return self.model_class.objects.select_related("organisation").filter(pk=value).first()
+
+    def bulk_to_python(self, values):
+        people = self.model_class.objects.select_related("organisation").in_bulk(values)
+        return [people.get(pk) for pk in values]
+
     class Meta:
         icon = "user"
 
