@@ -3,10 +3,16 @@
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
 from wagtail import blocks
+from wagtail.api.utils import get_full_url
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+
+def absolute_url(url, context):
+    """A full URL on the site's root URL, as Wagtail's own image and document API fields give."""
+    return get_full_url((context or {}).get("request"), url)
 
 
 class PersonChooserBlock(SnippetChooserBlock):
@@ -77,6 +83,25 @@ class ImageBlock(blocks.StructBlock):
         description = "An image with alt text and an optional caption."
         preview_value = {"alt_text": "", "caption": "A caption shown under the image."}
 
+    def get_api_representation(self, value, context=None):
+        image = value["image"]
+        rendition = image.get_rendition(self.API_RENDITION) if image else None
+        return {
+            "image": {
+                "id": image.pk,
+                "title": image.title,
+                "url": absolute_url(rendition.url, context),
+                "width": rendition.width,
+                "height": rendition.height,
+            }
+            if image
+            else None,
+            "alt_text": value["alt_text"],
+            "caption": value["caption"],
+        }
+
+    API_RENDITION = "width-1440"
+
 
 class QuoteBlock(blocks.StructBlock):
     quote = blocks.TextBlock(help_text="The words quoted, without quotation marks.")
@@ -142,6 +167,21 @@ class DocumentLinkBlock(blocks.StructBlock):
         template = "blocks/document_link_block.html"
         description = "A link to download a document, with its type and size."
         preview_value = {"title": "Programme overview", "description": "What each session covers."}
+
+    def get_api_representation(self, value, context=None):
+        document = value["document"]
+        return {
+            "document": {
+                "id": document.pk,
+                "title": document.title,
+                "download_url": absolute_url(document.url, context),
+                "file_extension": document.file_extension,
+            }
+            if document
+            else None,
+            "title": value["title"],
+            "description": value["description"],
+        }
 
 
 class EventBlock(blocks.StructBlock):

@@ -201,8 +201,33 @@ def test_standard_page_body_blocks_are_expanded(client, home_page, janet):
     assert body["paragraph"] == "<p>We <b>closed</b> in 2024.</p>"
     assert body["quote"]["person"]["name"] == "Janet Flint"
     assert body["call_to_action"]["url"] == "https://example.org/feedback"
-    assert body["document"]["document"] == document.pk
+    assert body["document"]["document"]["id"] == document.pk
+    assert (
+        body["document"]["document"]["download_url"]
+        == f"http://localhost/documents/{document.pk}/{document.filename}"
+    )
     assert body["document"]["description"] == "Our final year."
+
+
+def test_image_blocks_in_the_api_give_a_rendition_url_and_alt_text(client, home_page):
+    image = ImageFactory(title="Webinar panel")
+    StandardPageFactory(
+        parent=home_page,
+        body=[
+            {
+                "type": "image",
+                "value": {"image": image.pk, "alt_text": "Four speakers", "caption": "The panel"},
+            }
+        ],
+    )
+
+    [item] = api_items(client, "site_pages.StandardPage")
+
+    block = item["body"][0]["value"]
+    assert block["alt_text"] == "Four speakers" and block["caption"] == "The panel"
+    assert block["image"]["url"].startswith("http://localhost/media/images/")
+    assert block["image"]["url"].endswith(".width-1440.jpg")
+    assert block["image"]["width"] == 1440
 
 
 def test_news_index_shows_intro_as_html(client, home_page):
