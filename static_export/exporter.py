@@ -33,6 +33,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.models import Site
 
+from .checks import check_links, external_links
 from .links import LinkRewriter
 from .views import (
     ArchivePagesAPIDetailView,
@@ -73,6 +74,7 @@ class ExportReport:
     seconds: float = 0.0
     stages: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    external_links: list = field(default_factory=list)
 
     def summary(self):
         return (
@@ -249,8 +251,11 @@ class ArchiveBuild:
                 done.add(archive_path)
 
 
-def export_archive(output, base_url=None, captured_at=None, show_progress=False, stdout=None):
-    """Export the default site's live, public content to ``output``; return an ExportReport."""
+def export_archive(output, base_url=None, captured_at=None, show_progress=False, **options):
+    """Export the default site's live, public content to ``output``; return an ExportReport.
+
+    ``options`` are passed to the stages as ``archive.options`` (e.g. ``skip_gates``).
+    """
     started = time.monotonic()
     output = Path(output).resolve()
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
@@ -279,16 +284,10 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
     build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     try:
         archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress=show_progress)
+        archive.report, archive.options = report, options
         if not archive.pages:
             raise ExportError(f"The site “{site}” has no live, public pages to export.")
-        stages = [
-            ("pages", lambda: ArchivePageView(archive=archive).build_queryset()),
-            ("site files", lambda: write_site_files(archive)),
-            ("redirects", lambda: write_redirects(archive)),
-            ("api", lambda: write_api(archive)),
-            ("assets", archive.copy_assets),
-        ]
-        for name, run in stages:
+        for name, run in build_stages(archive):
             stage_started = time.monotonic()
             run()
             report.stages[name] = round(time.monotonic() - stage_started, 3)
@@ -303,6 +302,31 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
     report_path = output.parent / f"{output.name}-report.json"
     report_path.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
     return report
+
+
+def build_stages(archive):
+    """The export's stages, in order, as (name, callable). All run inside the temporary folder.
+
+    Stages that index or check the finished folder (search index, quality gates) go after
+    "assets"; an ExportError from any stage fails the export and keeps the previous archive.
+    """
+    return [
+        ("pages", lambda: ArchivePageView(archive=archive).build_queryset()),
+        ("site files", lambda: write_site_files(archive)),
+        ("redirects", lambda: write_redirects(archive)),
+        ("api", lambda: write_api(archive)),
+        ("assets", archive.copy_assets),
+        ("links", lambda: check_archive_links(archive)),
+    ]
+
+
+def check_archive_links(archive):
+    archive.report.external_links = external_links(archive.build_dir)
+    problems = check_links(archive.build_dir)
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise ExportError(f"{len(problems)} broken internal references in the archive:\n{listed}{more}")
 
 
 def write_site_files(archive):

@@ -1,0 +1,88 @@
+"""Checks that need only the archive folder, so they run at export time and years later alike."""
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .links import CSS_URL_RE, REL_CANONICAL_RE, STYLE_ATTR_RE, STYLE_BLOCK_RE, TAG_RE, URL_ATTR_RE
+
+
+@dataclass(frozen=True)
+class BrokenReference:
+    file: str
+    url: str
+    reason: str
+
+    def __str__(self):
+        return f"{self.file}: {self.url} {self.reason}"
+
+
+def archive_files(archive_dir, suffixes):
+    root = Path(archive_dir)
+    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.suffix in suffixes)
+
+
+def references(text, is_css=False):
+    """Every URL an HTML or CSS text refers to: links, sources, srcsets and CSS url()s.
+
+    Canonical links and <meta> values are left out: they name the original live site on purpose.
+    """
+    if is_css:
+        return [match["value"] for match in CSS_URL_RE.finditer(text)]
+    urls = []
+    for tag in TAG_RE.finditer(text):
+        name, attrs = tag["name"].lower(), tag["attrs"]
+        if name == "meta" or (name == "link" and REL_CANONICAL_RE.search(attrs)):
+            continue
+        for attr in URL_ATTR_RE.finditer(attrs):
+            if attr["name"].lower() == "srcset":
+                urls += [candidate.split()[0] for candidate in attr["value"].split(",") if candidate.strip()]
+            else:
+                urls.append(attr["value"])
+        for style in STYLE_ATTR_RE.finditer(attrs):
+            urls += references(style["value"], is_css=True)
+    for block in STYLE_BLOCK_RE.finditer(text):
+        urls += references(block[2], is_css=True)
+    return urls
+
+
+def is_external(url):
+    parts = urlsplit(url.strip())
+    return bool(parts.scheme or parts.netloc)
+
+
+def check_links(archive_dir):
+    """Internal references that are root-absolute or do not open a file in the archive."""
+    root = Path(archive_dir)
+    problems = []
+    for name in archive_files(root, {".html", ".css"}):
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        for url in references(text, is_css=name.endswith(".css")):
+            url = url.strip()
+            path = unquote(urlsplit(url).path)
+            if is_external(url) or not path:
+                continue  # External, a fragment on the same page, or empty.
+            if path.startswith("/"):
+                problems.append(BrokenReference(name, url, "is root-absolute, so it breaks under a sub-path"))
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path))
+            if path.endswith("/"):
+                target = posixpath.join(target, "index.html")
+            if target.startswith("../") or not (root / target).is_file():
+                problems.append(BrokenReference(name, url, "does not resolve to a file in the archive"))
+    return problems
+
+
+def external_links(archive_dir):
+    """Every external URL the archive's pages link to, sorted; listed in reports, never fetched."""
+    root = Path(archive_dir)
+    found = set()
+    for name in archive_files(root, {".html"}):
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        found |= {
+            url.strip()
+            for url in references(text)
+            if is_external(url) and urlsplit(url).scheme in ("http", "https")
+        }
+    return sorted(found)
