@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
 
-.PHONY: run test setup migrate demo admin browser lint format archive clean
+.PHONY: run test setup migrate demo admin browser npm lint format archive clean serve-production loadtest test-postgres bench
 
 run: setup demo admin
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: $(STAMP) browser
+test: $(STAMP) $(NPM_STAMP) browser
 	$(BIN)/pytest
 
 # Debian's Chromium for the browser tests (installed once; Playwright never downloads a browser).
@@ -18,10 +19,30 @@ browser:
 	./scripts/install-chromium.sh
 
 # Freeze the site into ./archive (replaced only when the new export is complete).
-archive: demo
-	$(MANAGE) export_archive --output archive $(if $(BASE_URL),--base-url $(BASE_URL))
+archive: demo $(NPM_STAMP)
+	$(MANAGE) export_archive --output archive --package $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(CONTACT),--contact "$(CONTACT)")
 
 setup: migrate
+
+# Export benchmark (docs/performance.md): generates bench/bench.sqlite3 once per BENCH_PAGES.
+BENCH_PAGES ?= 10000
+BENCH := DJANGO_SETTINGS_MODULE=cms.settings.bench
+bench: $(STAMP) $(NPM_STAMP) browser
+	@if [ ! -f bench/generated-$(BENCH_PAGES) ]; then \
+		rm -rf bench && mkdir -p bench && \
+		$(BENCH) $(MANAGE) migrate --no-input -v0 && \
+		$(BENCH) $(MANAGE) generate_bench_site --pages $(BENCH_PAGES) && \
+		touch bench/generated-$(BENCH_PAGES); \
+	fi
+	$(BENCH) $(BIN)/python -m static_export.bench
+
+# The quality gates' tools (vnu.jar, axe-core), pinned in package-lock.json; reinstalled only when it
+# changes. --ignore-scripts: vnu-jar's install script would download a Java runtime; we use the system's.
+npm: $(NPM_STAMP)
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 (apt-get install nodejs npm)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
 
 # Reinstall only when a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -40,6 +61,19 @@ demo: migrate
 admin: migrate
 	$(MANAGE) ensure_admin
 
+# Production, locally: gunicorn + whitenoise on http://127.0.0.1:8001/ with cms.settings.production.
+# A SECRET_KEY is generated for the run; DJANGO_INSECURE_LOCAL_HTTP=1 allows plain HTTP on loopback.
+serve-production: $(STAMP)
+	DJANGO_INSECURE_LOCAL_HTTP=1 ./scripts/serve-production.sh
+
+# wrk against gunicorn on loopback (30 s, 50 connections); writes docs/performance.md.
+loadtest: $(STAMP)
+	./scripts/load-test.sh
+
+# The whole suite again on PostgreSQL (Debian's, started on 127.0.0.1 by scripts/start-postgres.sh).
+test-postgres: $(STAMP) browser
+	DATABASE_URL="$$(./scripts/start-postgres.sh)" $(BIN)/pytest
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,4 +84,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles archive archive-report.json build
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive-report.json build

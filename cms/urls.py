@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.api import api_router
+from search.views import search
 from site_pages.feeds import NewsReleasesFeed
 from site_pages.views import html_sitemap
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("sitemap/", html_sitemap, name="html_sitemap"),
     path("feeds/news.xml", NewsReleasesFeed(), name="news_feed"),
+    path("search/", search, name="search"),
 ]
 
 if settings.DEBUG:

@@ -1,9 +1,10 @@
 """Checks that need only the archive folder, so they run at export time and years later alike."""
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .links import CSS_URL_RE, REL_CANONICAL_RE, STYLE_ATTR_RE, STYLE_BLOCK_RE, TAG_RE, URL_ATTR_RE
 
@@ -86,3 +87,61 @@ def external_links(archive_dir):
             if is_external(url) and urlsplit(url).scheme in ("http", "https")
         }
     return sorted(found)
+
+
+# What must never reach an archive, checkable without the CMS database (see check_private).
+ADMIN_PATH_RE = re.compile(r"(^|/)(admin|django-admin|wagtailadmin)(/|$)")
+ROBOTS_NOINDEX_RE = re.compile(r"<meta\b[^>]*\bname\s*=\s*[\"']?robots[^>]*noindex", re.IGNORECASE)
+FORWARDING_RE = re.compile(r"<meta\b[^>]*http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
+PRIVATE_MARKUP = {
+    "the Wagtail userbar": re.compile(r"wagtail-userbar|data-wagtail-userbar", re.IGNORECASE),
+    "a password field": re.compile(r"<input\b[^>]*\btype\s*=\s*[\"']?password", re.IGNORECASE),
+    "a CSRF token from a logged-in session": re.compile(r"csrfmiddlewaretoken", re.IGNORECASE),
+    "the Wagtail admin's files": re.compile(r"wagtailadmin/", re.IGNORECASE),
+}
+UPLOAD_FOLDERS = ("media/", "documents/")
+
+
+@dataclass(frozen=True)
+class PrivateContent:
+    file: str
+    reason: str
+
+    def __str__(self):
+        return f"{self.file}: {self.reason}"
+
+
+def check_private(archive_dir):
+    """Signs that something private reached the archive; the export and verify_archive both run it.
+
+    Without the CMS database a draft cannot be told from a page, so this checks what can be seen:
+    admin folders, admin or logged-in markup (userbar, password fields, CSRF tokens, admin assets),
+    pages asking not to be indexed (except forwarding pages), and uploaded images or documents that
+    no page, stylesheet, feed or API file names (a private or unused upload copied by mistake).
+    """
+    root = Path(archive_dir)
+    problems = []
+    names = sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+    texts = []
+    for name in names:
+        if ADMIN_PATH_RE.search(name):
+            problems.append(PrivateContent(name, "is an admin file"))
+        if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
+            continue
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        texts.append(text)
+        if name.endswith(".html"):
+            problems += [
+                PrivateContent(name, f"contains {what}")
+                for what, pattern in PRIVATE_MARKUP.items()
+                if pattern.search(text)
+            ]
+            if ROBOTS_NOINDEX_RE.search(text) and not FORWARDING_RE.search(text):
+                problems.append(PrivateContent(name, "asks search engines not to index it (noindex)"))
+    referenced = "\n".join(texts)
+    for name in names:
+        if name.startswith(UPLOAD_FOLDERS) and name not in referenced and quote(name) not in referenced:
+            problems.append(
+                PrivateContent(name, "is an upload that no page, stylesheet, feed or API file uses")
+            )
+    return problems

@@ -21,26 +21,33 @@ from xml.sax.saxutils import escape
 import django
 import wagtail
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 from tqdm import tqdm
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
 from wagtail.models import Site
 
-from .checks import check_links, external_links
+from .checks import check_links, check_private, external_links
+from .errors import ExportError
+from .gates import GATES, MissingTool, pages_to_audit, run_gates
 from .links import LinkRewriter
+from .search_index import search_stage
 from .views import (
     ArchivePagesAPIDetailView,
     ArchivePagesAPIListingView,
     ArchivePageView,
     exportable_pages,
     page_file,
+    page_urls,
 )
 
 DOCUMENT_URL_RE = re.compile(r"^/documents/(?P<id>\d+)/(?P<filename>[^/]+)$")
@@ -54,10 +61,6 @@ UNAVAILABLE_NOTICE = (
 FEED_URL = "/feeds/news.xml"
 HTML_SITEMAP_URL = "/sitemap/"
 NOT_FOUND_PROBE_URL = "/this-address-is-not-in-the-archive/"
-
-
-class ExportError(Exception):
-    """The export cannot produce a complete, correct archive; the message names what is at fault."""
 
 
 @dataclass
@@ -75,6 +78,7 @@ class ExportReport:
     stages: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     external_links: list = field(default_factory=list)
+    package: dict = field(default_factory=dict)  # Paths of the bag, WACZ and provenance (--package).
 
     def summary(self):
         return (
@@ -98,11 +102,18 @@ class ArchiveBuild:
         self.captured_at = captured_at
         self.host = site.hostname if site.port in (80, 443) else f"{site.hostname}:{site.port}"
         self.client = Client(HTTP_HOST=self.host, raise_request_exception=True)
+        self.request_factory = RequestFactory(HTTP_HOST=self.host)
+        self.site_root_paths = Site.get_site_root_paths()
+        self.shared_cache = {}
+        # Site settings (the closure notice) are the same on every page: fetch them once.
+        self.site_settings = [
+            model.for_site(site) for model in settings_registry if issubclass(model, BaseSiteSetting)
+        ]
+        self.options = {}
         self.pages = list(exportable_pages(site))
-        self.page_urls = {}  # URL path of every exported page and sub-route -> the page
-        for page in self.pages:
-            for url in ArchivePageView(archive=self).get_urls(page):
-                self.page_urls[url] = page
+        self.page_urls = {url: page for page in self.pages for url in page_urls(page)}
+        self.page_queries = 0
+        self.document_paths = {}  # document id -> archive path, or None when private
         self.extra_files = {FEED_URL: FEED_URL.lstrip("/"), "/sitemap.xml": "sitemap.xml"}
         self.extra_files[HTML_SITEMAP_URL] = page_file(HTML_SITEMAP_URL)
         self.assets = {}  # archive path -> storage name or static file path to copy
@@ -114,8 +125,19 @@ class ArchiveBuild:
             total=len(self.page_urls), unit="page", disable=not show_progress, file=sys.stderr, leave=False
         )
 
-    def progress(self):
-        self.progress_bar.update()
+    def progress(self, count=1):
+        self.progress_bar.update(count)
+
+    def request_for(self, url):
+        """A GET request for a page, carrying the site lookups every page would otherwise repeat."""
+        request = self.request_factory.get(url)
+        request.user = AnonymousUser()
+        request._wagtail_site = self.site
+        request._wagtail_cached_site_root_paths = self.site_root_paths
+        request.shared_cache = self.shared_cache  # Menus and breadcrumbs, computed once per export.
+        for setting in self.site_settings:
+            setattr(request, setting.get_cache_attr_name(), setting)
+        return request
 
     # Fetching and resolving
 
@@ -169,6 +191,12 @@ class ArchiveBuild:
         return archive_path
 
     def resolve_document(self, document_id, filename):
+        key = (document_id, filename)
+        if key not in self.document_paths:
+            self.document_paths[key] = self.public_document_path(document_id, filename)
+        return self.document_paths[key]
+
+    def public_document_path(self, document_id, filename):
         document = get_document_model().objects.filter(pk=document_id).select_related("collection").first()
         if document is None or document.filename != filename:
             return None
@@ -282,6 +310,7 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
     call_command("publish_scheduled", stdout=io.StringIO())
     output.parent.mkdir(parents=True, exist_ok=True)
     build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    package = None
     try:
         archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress=show_progress)
         archive.report, archive.options = report, options
@@ -293,10 +322,18 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
             report.stages[name] = round(time.monotonic() - stage_started, 3)
         archive.progress_bar.close()
         count_files(report, archive)
+        if options.get("package"):
+            from .package import build_package  # package.py builds on this module.
+
+            package = build_package(archive, output)  # Before the swap, so a failure keeps both.
         swap_into_place(build_dir, output)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
+        if package:
+            package.discard()
         raise
+    if package:
+        report.package = package.install()
 
     report.seconds = round(time.monotonic() - started, 3)
     report_path = output.parent / f"{output.name}-report.json"
@@ -310,13 +347,19 @@ def build_stages(archive):
     Stages that index or check the finished folder (search index, quality gates) go after
     "assets"; an ExportError from any stage fails the export and keeps the previous archive.
     """
+    from .package import write_readme  # package.py builds on this module, so it is imported late.
+
     return [
         ("pages", lambda: ArchivePageView(archive=archive).build_queryset()),
         ("site files", lambda: write_site_files(archive)),
         ("redirects", lambda: write_redirects(archive)),
         ("api", lambda: write_api(archive)),
         ("assets", archive.copy_assets),
+        ("readme", lambda: write_readme(archive)),
+        ("search", search_stage(archive)),
         ("links", lambda: check_archive_links(archive)),
+        ("privacy", lambda: check_archive_privacy(archive)),
+        ("gates", lambda: check_archive_gates(archive)),
     ]
 
 
@@ -329,12 +372,37 @@ def check_archive_links(archive):
         raise ExportError(f"{len(problems)} broken internal references in the archive:\n{listed}{more}")
 
 
+def check_archive_gates(archive):
+    """Leaked markup, vnu and axe (see gates.py); ``gates`` option narrows them, ``skip_gates`` skips."""
+    names = () if archive.options.get("skip_gates") else archive.options.get("gates", GATES)
+    if not names:
+        archive.warnings.append("Quality gates skipped (--skip-gates): nobody checked this archive.")
+        return
+    try:
+        pages = pages_to_audit(archive.page_urls, archive.extra_files, archive.build_dir)
+        problems = run_gates(archive.build_dir, names, pages)
+    except MissingTool as exc:
+        raise ExportError(f"A quality gate cannot run. {exc}") from exc
+    if problems:
+        listed = "\n".join(f"  [{problem.gate}] {problem}" for problem in problems[:30])
+        more = f"\n  … and {len(problems) - 30} more" if len(problems) > 30 else ""
+        raise ExportError(f"{len(problems)} quality gate failures in the archive:\n{listed}{more}")
+
+
+def check_archive_privacy(archive):
+    if problems := check_private(archive.build_dir):
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise ExportError(f"{len(problems)} signs of private content in the archive:\n{listed}")
+
+
 def write_site_files(archive):
     """The files every archive has besides its pages: 404, feed, sitemaps, robots.txt."""
     request_logger = logging.getLogger("django.request")
     level, request_logger.level = request_logger.level, logging.ERROR  # The 404 is expected here.
     try:
-        not_found = archive.fetch(NOT_FOUND_PROBE_URL, expected_status=404)
+        # DEBUG would answer with Django's technical 404 page, which lists the site's URL patterns.
+        with override_settings(DEBUG=False):
+            not_found = archive.fetch(NOT_FOUND_PROBE_URL, expected_status=404)
     finally:
         request_logger.level = level
     archive.write_html("404.html", not_found.content.decode("utf-8"), "/404.html")

@@ -7,6 +7,7 @@ revision only when its content changed.
 """
 
 import io
+import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -274,6 +275,12 @@ _VOLATILE_KEYS = {
 
 
 def _normalise(data):
+    if isinstance(data, str) and data.startswith("[{"):
+        # A StreamField's JSON: PostgreSQL's jsonb returns its keys in another order than they were saved.
+        try:
+            return _normalise(json.loads(data))
+        except ValueError:
+            return data
     if isinstance(data, dict):
         return {key: _normalise(value) for key, value in data.items() if key not in _VOLATILE_KEYS}
     if isinstance(data, list):

@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "site_pages",
     "resources",
     "case_studies",
+    "search",
     "static_export",
     "wagtailbakery",
     "bakery",
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "csp",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +60,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.csp.CSPMiddleware",
+    # Last, as django-axes documents: turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login first and refuses it while the account and address are locked out.
+# AxesBackend (not the standalone one) so force_login() in tests, which uses the first backend, works;
+# client.login() cannot work with axes (no request): tests log in with force_login.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -128,7 +142,52 @@ WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# No Gravatar and no new-release check: the admin makes no requests to third parties (its CSP allows none).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Admin login throttling: five failed attempts for one username from one address lock both out for
+# an hour (a lockout by address alone would lock out a whole office behind one proxy).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# Content Security Policy (django-csp). The public site runs no script and no inline style; JSON-LD
+# is a data block, which script-src does not govern. Wagtail's admin needs inline scripts and styles,
+# so cms.csp.CSPMiddleware gives paths under CSP_ADMIN_PATH_PREFIXES the relaxed policy below.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+CSP_ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],  # the page editor's live preview
+    }
+}
 
 # Stock wagtail-bakery (`manage.py build`), kept for comparison; archives use `export_archive`.
 BUILD_DIR = BASE_DIR / "build"
 BAKERY_VIEWS = ("wagtailbakery.views.AllPublishedPagesView",)
+
+# The export's quality gates (static_export/gates.py) run these npm packages: `make npm` installs them.
+VNU_JAR = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_CORE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"

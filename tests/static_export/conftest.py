@@ -23,6 +23,9 @@ def export(tmp_path):
         output = tmp_path / (name or f"archive-{next(counter)}")
         kwargs.setdefault("base_url", BASE_URL)
         kwargs.setdefault("captured_at", CAPTURED_AT)
+        # The leaked-markup gate is cheap, so every test export runs it; vnu and axe (seconds each)
+        # run on the full default path in test_gates.py and the browser tests.
+        kwargs.setdefault("gates", ("markup",))
         return output, export_archive(output, **kwargs)
 
     return run

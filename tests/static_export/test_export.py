@@ -28,7 +28,7 @@ from .conftest import BASE_URL, CAPTURED_AT
 
 pytestmark = pytest.mark.django_db
 
-SPECIAL_HTML = {"404.html", "sitemap/index.html"}
+SPECIAL_HTML = {"404.html", "sitemap/index.html", "search/index.html"}
 
 
 def page_html_files(archive):

@@ -16,6 +16,20 @@ register = template.Library()
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+def shared(request, key, compute):
+    """``compute()``, remembered in ``request.shared_cache`` when the caller provides one.
+
+    A static export renders thousands of pages that share their chrome; it passes one cache to
+    every request. The live site has no such cache, so each request computes afresh.
+    """
+    cache = getattr(request, "shared_cache", None)
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def _current_site(request):
     return Site.find_for_request(request) if request is not None else None
 
@@ -33,7 +47,9 @@ def site_chrome(context):
 
     site = _current_site(request)
     home = site.root_page if site else None
-    children = list(home.get_children().live().public()) if home else []
+    children = shared(
+        request, "home_children", lambda: list(home.get_children().live().public()) if home else []
+    )
     current = context.get("page")
     current_path = getattr(current, "path", "")
 
@@ -70,7 +86,11 @@ def breadcrumb_trail(context, page):
     if not site or not isinstance(page, Page) or page.pk == site.root_page_id:
         return []
     home_depth = site.root_page.depth
-    ancestors = page.get_ancestors().filter(depth__gte=home_depth)
+    # Siblings share their ancestors, so an export working through thousands of pages asks once per parent.
+    parent_path = page.path[: -page.steplen]
+    ancestors = shared(
+        request, ("ancestors", parent_path), lambda: list(page.get_ancestors().filter(depth__gte=home_depth))
+    )
     trail = []
     for ancestor in ancestors:
         title = "Home" if ancestor.depth == home_depth else ancestor.title

@@ -30,14 +30,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--captured-at", type=parse_datetime, help="Capture time (ISO 8601). Default: now."
         )
+        parser.add_argument(
+            "--package",
+            action="store_true",
+            help="Also write a BagIt bag (DIR.bag), a WACZ (DIR.wacz) and DIR.provenance.json beside DIR.",
+        )
+        parser.add_argument(
+            "--skip-gates",
+            action="store_true",
+            help="Emergencies only: skip the quality gates (vnu, axe, leaked markup) and export unchecked.",
+        )
+        parser.add_argument(
+            "--contact", help="The archive's contact for the bag, e.g. 'Ann Smith <ann@example.org>'."
+        )
 
     def handle(self, *args, output, base_url, captured_at, **options):
         try:
             report = export_archive(
-                output, base_url=base_url, captured_at=captured_at, show_progress=sys.stderr.isatty()
+                output,
+                base_url=base_url,
+                captured_at=captured_at,
+                show_progress=sys.stderr.isatty(),
+                package=options["package"],
+                contact=options["contact"],
+                skip_gates=options["skip_gates"],
             )
         except ExportError as exc:
             raise CommandError(f"Export failed; the previous archive is unchanged. {exc}") from exc
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
         self.stdout.write(self.style.SUCCESS(report.summary()))
+        if report.package:
+            self.stdout.write("Packaged: " + ", ".join(report.package.values()))

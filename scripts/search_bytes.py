@@ -1,0 +1,66 @@
+"""How many bytes the archive's search downloads: once per visit, and for each query.
+
+    .venv/bin/python scripts/search_bytes.py ARCHIVE_DIR [QUERY ...]
+
+Serves ARCHIVE_DIR's parent on 127.0.0.1 (so the archive sits under a sub-path), opens the archive's
+search page in Debian's Chromium and types each query into Pagefind's box, one after another. The
+server counts the bytes of every file it sends (no compression, an empty cache): the first figure is
+what the search page itself loads, then the extra bytes each query fetches (index chunks, filters,
+and the fragments of the results shown).
+"""
+
+import functools
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+class CountingHandler(SimpleHTTPRequestHandler):
+    sent = []  # (path, bytes) of every file served
+
+    def copyfile(self, source, outputfile):
+        start = source.tell()
+        super().copyfile(source, outputfile)
+        self.sent.append((self.path, source.tell() - start))
+
+    def log_message(self, format, *args):
+        pass
+
+
+def measure(archive, queries):
+    archive = Path(archive).resolve()
+    handler = functools.partial(CountingHandler, directory=str(archive.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{archive.name}/search/index.html"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        box = page.locator(".pagefind-ui__search-input")
+        box.wait_for()
+        report("search page, Pagefind's interface and its loader", CountingHandler.sent)
+        for query in queries:
+            CountingHandler.sent = []
+            box.fill(query)
+            page.locator(".pagefind-ui__message").filter(has_text=query).wait_for()
+            page.wait_for_load_state("networkidle")
+            report(f"query “{query}”: {page.locator('.pagefind-ui__message').inner_text()}", CountingHandler.sent)
+        browser.close()
+    server.shutdown()
+
+
+def report(label, sent):
+    total = sum(size for _path, size in sent)
+    print(f"{total:>9,} bytes in {len(sent):>2} files  {label}")  # noqa: T201
+    for path, size in sent:
+        print(f"{size:>19,}  {path}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    measure(sys.argv[1], sys.argv[2:] or ["students", "loneliness", "webinar"])

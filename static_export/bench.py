@@ -1,0 +1,215 @@
+"""The export benchmark behind ``make bench``: stock wagtail-bakery against our export, on one database.
+
+Run as ``python -m static_export.bench`` with ``DJANGO_SETTINGS_MODULE=cms.settings.bench``. Each
+measurement runs in its own process, so peak memory is that measurement's alone. Results go to
+stdout and into docs/performance.md between the export-benchmark markers.
+"""
+
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- export-benchmark:start -->", "<!-- export-benchmark:end -->"
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.bench")
+    import django
+
+    django.setup()
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def peak_rss_mb():
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(own / 1024), round(workers / 1024)
+
+
+def measure_stock():
+    """wagtail-bakery's own ``build`` with AllPublishedPagesView, pages only."""
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    counter = QueryCounter()
+    started = time.monotonic()
+    with connection.execute_wrapper(counter):
+        call_command("build", "--skip-static", "--skip-media", build_dir=str(settings.BUILD_DIR))
+    seconds = time.monotonic() - started
+    pages = sum(1 for _ in Path(settings.BUILD_DIR).rglob("index.html"))
+    return {"pages": pages, "seconds": seconds, "queries": counter.count, "rss_mb": peak_rss_mb()}
+
+
+def measure_pages():
+    """Our export's page stage alone, into a throwaway folder."""
+    setup_django()
+    import datetime
+
+    from wagtail.models import Site
+
+    from static_export.exporter import ArchiveBuild, build_stages
+    from static_export.views import ArchivePageView
+
+    site = Site.objects.get(is_default_site=True)
+    build_dir = tempfile.mkdtemp(prefix="bench-pages-")
+    try:
+        archive = ArchiveBuild(
+            build_dir, site, "https://example.org", datetime.datetime(2024, 4, 30, tzinfo=datetime.UTC)
+        )
+        archive.report, archive.options = None, {}
+        build_stages(archive)  # Stages register the files pages link to (the search page, say).
+        started = time.monotonic()
+        ArchivePageView(archive=archive).build_queryset()
+        seconds = time.monotonic() - started
+        pages = len(archive.page_urls)
+        return {"pages": pages, "seconds": seconds, "queries": archive.page_queries, "rss_mb": peak_rss_mb()}
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def measure_full_export():
+    output = ROOT / "bench" / "archive"
+    started = time.monotonic()
+    run(
+        [
+            sys.executable,
+            "manage.py",
+            "export_archive",
+            "--output",
+            str(output),
+            "--captured-at",
+            "2024-04-30T17:00:00Z",
+        ]
+    )
+    seconds = time.monotonic() - started
+    report = json.loads((ROOT / "bench" / "archive-report.json").read_text())
+    return {
+        "seconds": seconds,
+        "stages": report["stages"],
+        "pages": report["pages"],
+        "files": report["files"],
+    }
+
+
+def run(command):
+    subprocess.run(
+        command, cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.bench"}
+    )
+
+
+def in_subprocess(name):
+    """Run one measurement in a fresh interpreter; its JSON result is the last line it prints."""
+    output = subprocess.run(
+        [sys.executable, "-m", "static_export.bench", "--measure", name],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.bench"},
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def machine():
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+    return f"{os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB, Python {platform.python_version()}"
+
+
+def rate(result):
+    return result["pages"] / result["seconds"]
+
+
+def render(stock, ours, full, load):
+    ratio = rate(ours) / rate(stock)
+    rows = [
+        ("pages", stock["pages"], ours["pages"]),
+        ("wall time (s)", f"{stock['seconds']:.1f}", f"{ours['seconds']:.1f}"),
+        ("pages/s", f"{rate(stock):.1f}", f"{rate(ours):.1f}"),
+        (
+            "SQL queries per page",
+            f"{stock['queries'] / stock['pages']:.1f}",
+            f"{ours['queries'] / ours['pages']:.1f}",
+        ),
+        ("peak RSS, main process (MB)", stock["rss_mb"][0], ours["rss_mb"][0]),
+        ("peak RSS, largest worker (MB)", "–", ours["rss_mb"][1]),
+    ]
+    table = "\n".join(f"| {name} | {a} | {b} |" for name, a, b in rows)
+    stages = "\n".join(f"| {name} | {seconds:.1f} |" for name, seconds in full["stages"].items())
+    return f"""{START}
+## Export benchmark
+
+Measured by `make bench` on {time.strftime("%Y-%m-%d")} ({machine()}; load average {load:.1f} at the start).
+`make bench` generates the benchmark site into `bench/bench.sqlite3` (`generate_bench_site`, seed 1:
+case studies, news releases and programmes with sessions, bodies of about 400 words with headings,
+a quote from a person, an image rendition and a page link, tags, authors, speakers, downloads), then
+measures, each in a fresh process on the same database: stock wagtail-bakery
+(`manage.py build --skip-static --skip-media` with `AllPublishedPagesView`), our export's page stage
+alone, and our full `export_archive`.
+
+| page stage | stock wagtail-bakery | our export |
+| --- | --- | --- |
+{table}
+
+Our page stage renders **{ratio:.1f}×** as many pages per second as stock wagtail-bakery. It writes
+more pages than stock (listing pages and topic routes are pages too) and rewrites every link.
+
+Full `export_archive`, {full["pages"]} pages, {full["files"]} files, {full["seconds"]:.1f} s:
+
+| stage | seconds |
+| --- | --- |
+{stages}
+{END}"""
+
+
+def write_doc(section):
+    DOC.parent.mkdir(exist_ok=True)
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    if START in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.write_text(text)
+
+
+def say(text):
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--measure":
+        say(json.dumps({"stock": measure_stock, "pages": measure_pages}[sys.argv[2]]()))
+        return
+    load = os.getloadavg()[0]
+    stock = in_subprocess("stock")
+    say(f"stock wagtail-bakery: {stock['pages']} pages in {stock['seconds']:.1f} s")
+    ours = in_subprocess("pages")
+    say(f"our page stage: {ours['pages']} pages in {ours['seconds']:.1f} s")
+    full = measure_full_export()
+    section = render(stock, ours, full, load)
+    write_doc(section)
+    say(section)
+
+
+if __name__ == "__main__":
+    main()

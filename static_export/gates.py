@@ -1,0 +1,290 @@
+"""Quality gates on a finished archive: no leaked markup, valid HTML, accessible page types.
+
+Each gate returns a list of GateProblem naming the file and the problem; an empty list is a pass.
+``check_leaked_markup`` and ``check_html`` need only the archive folder, so ``verify_archive`` can run
+them years later. ``check_accessibility`` drives Debian's Chromium through Playwright; the export
+asks it to audit one page of each type (``pages_to_audit``), not every page.
+"""
+
+import html
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from .checks import archive_files
+from .views import page_file
+
+GATES = ("markup", "html", "accessibility")
+INSTALL_HINT = "run `make npm` (npm ci --ignore-scripts) in the project folder"
+
+# Flags for a closed network: without them Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # WCAG 2.0–2.2, levels A and AA.
+AXE_VIEWPORT = {"width": 1280, "height": 900}
+VNU_BATCH = 2000  # Most files per JVM run: one start-up (~1 s) for many pages, well under ARG_MAX.
+# vnu needs a deep stack; the client compiler alone (C1) halves its CPU time even over 1,000 pages.
+JAVA_OPTIONS = ["-Xss8m", "-XX:TieredStopAtLevel=1"]
+
+
+@dataclass(frozen=True)
+class GateProblem:
+    gate: str
+    file: str
+    message: str
+
+    def __str__(self):
+        return f"{self.file}: {self.message}"
+
+
+class MissingTool(Exception):
+    """A gate's tool is not installed; the message names it and how to install it."""
+
+
+def run_gates(archive_dir, names=GATES, pages=None):
+    """Run the named gates over ``archive_dir``; ``pages`` are the HTML files axe audits."""
+    unknown = set(names) - set(GATES)
+    if unknown:
+        raise ValueError(f"Unknown quality gates {sorted(unknown)}; choose from {GATES}.")
+    problems = []
+    if "markup" in names:
+        problems += check_leaked_markup(archive_dir)
+    if "html" in names:
+        problems += check_html(archive_dir)
+    if "accessibility" in names:
+        if pages is None:
+            raise ValueError("The accessibility gate needs the pages to audit (one per page type).")
+        problems += check_accessibility(archive_dir, pages)
+    return problems
+
+
+# Leaked markup ------------------------------------------------------------------------------------
+
+# Script and style bodies (JSON-LD is full of braces) and comments are not page content.
+NON_CONTENT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+TAG_RE = re.compile(r"<[^>]*>")
+TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Checked in the HTML itself (text and attribute values), outside scripts and styles.
+RAW_PATTERNS = [
+    ("template syntax", re.compile(r"\{\{.{0,40}|\{%.{0,40}")),
+    ("raw Wagtail rich text", re.compile(r"<embed\b[^>]*>|\b(?:linktype|embedtype)=[^>]{0,40}", re.I)),
+    ("“None” as a value", re.compile(r'\s[\w:.-]+="None"')),
+]
+# Checked in the visible text, after entities are decoded (so escaped markup shows as markup).
+SHORTCODE = r"[a-z][\w-]*"
+ATTRIBUTE = r"""[a-z][\w-]*\s*=\s*(?:"[^"\]]*"|'[^'\]]*'|[^\s\]]+)"""
+TEXT_PATTERNS = [
+    # [name attr=value …] or [/name]; footnotes like [1] and editorial [sic] are not shortcodes.
+    ("unrendered shortcode", re.compile(rf"\[{SHORTCODE}(?:\s+{ATTRIBUTE})+\s*/?\]|\[/{SHORTCODE}\]", re.I)),
+    ("escaped HTML", re.compile(r"</?(?:p|a|h[1-6]|ul|ol|li|br|strong|em|b|i|embed|div|span)\b[^<>]{0,60}>")),
+    (
+        "Python repr",
+        re.compile(
+            r"<[\w.]+ object at 0x[0-9a-f]+>|<[A-Z]\w*: [^<>]{0,60}>|<QuerySet \[|"
+            r"\b(?:StructValue|StreamValue|ListValue|RichText|BoundBlock)\(|\{'\w+': "
+        ),
+    ),
+    (
+        "error page",
+        re.compile(
+            r"Traceback \(most recent call last\)|Exception Value:|DEBUG = True|Using the URLconf defined"
+            r"|TemplateSyntaxError|VariableDoesNotExist|NoReverseMatch|Server Error \(500\)"
+        ),
+    ),
+]
+# Our own error pages' titles: right in 404.html, a failed fetch anywhere else.
+ERROR_TITLE_RE = re.compile(r"^\s*(?:Page not found|Sorry, something went wrong|Server Error)", re.I)
+NONE_TEXT_RE = re.compile(r"^[\s:,;()\[\]|–-]*None[\s:,;()\[\]|–-]*$")
+
+
+def check_leaked_markup(archive_dir):
+    """Unrendered shortcodes, template syntax, raw rich text, ``None``s, reprs and error pages."""
+    root = Path(archive_dir)
+    problems = []
+    for name in archive_files(root, {".html"}):
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        problems += [GateProblem("markup", page_label(name, text), found) for found in leaks(name, text)]
+    return problems
+
+
+def leaks(name, text):
+    found = []
+    content = NON_CONTENT_RE.sub(" ", text)
+    for label, pattern in RAW_PATTERNS:
+        found += [f"{label} “{excerpt(match[0])}”" for match in pattern.finditer(content)]
+    text_nodes = [html.unescape(node) for node in TAG_RE.split(content)]
+    visible = " ".join(text_nodes)
+    for label, pattern in TEXT_PATTERNS:
+        found += [f"{label} “{excerpt(match[0])}”" for match in pattern.finditer(visible)]
+    found += ["“None” shown as text" for node in text_nodes if NONE_TEXT_RE.match(node)]
+    title = page_title(text)
+    if name != "404.html" and ERROR_TITLE_RE.match(title):
+        found.append(f"an error page (titled “{title}”) instead of the content")
+    return list(dict.fromkeys(found))  # Once each, in order.
+
+
+def page_title(text):
+    match = TITLE_RE.search(text)
+    return re.sub(r"\s+", " ", html.unescape(match[1])).strip() if match else ""
+
+
+def page_label(name, text):
+    title = page_title(text)
+    return f"{name} (“{title}”)" if title else name
+
+
+def excerpt(text, limit=60):
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# HTML validity: the Nu Html Checker -------------------------------------------------------------
+
+
+def check_html(archive_dir):
+    """Errors the Nu Html Checker (vnu.jar) finds in the archive's HTML files, all in a few JVM runs.
+
+    Warnings are not failures (the templates are kept free of them by hand).
+    """
+    root = Path(archive_dir).resolve()
+    names = archive_files(root, {".html"})
+    if not names:
+        return []
+    command = [
+        require_program("java", "Java 17 for the Nu Html Checker (apt-get install openjdk-17-jre-headless)"),
+        *JAVA_OPTIONS,
+        "-jar",
+        str(require_file(settings.VNU_JAR, "The Nu Html Checker (vnu.jar, npm package vnu-jar)")),
+        "--format",
+        "json",
+        "--stdout",
+        "--exit-zero-always",
+        "--errors-only",
+    ]
+    # Batches in parallel, one per CPU, so a 10,000-page archive uses the whole machine.
+    size = min(VNU_BATCH, max(200, math.ceil(len(names) / (os.cpu_count() or 1))))
+    batches = [names[start : start + size] for start in range(0, len(names), size)]
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        results = list(pool.map(lambda batch: run_vnu(command + batch, root), batches))
+    problems = []
+    for messages in results:
+        for message in messages:
+            if message["type"] == "info":
+                continue  # Warnings; --errors-only should leave none.
+            name = message.get("url", "").removeprefix("file:").removeprefix(str(root) + "/")
+            where = f"line {message['lastLine']}: " if "lastLine" in message else ""
+            problems.append(GateProblem("html", name.removeprefix("./"), f"{where}{message['message']}"))
+    return problems
+
+
+def run_vnu(command, root):
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(result.stdout)["messages"]
+    except (ValueError, KeyError) as exc:
+        problem = (result.stderr or result.stdout).strip()[:500]
+        raise MissingTool(f"The Nu Html Checker did not run: {problem}") from exc
+
+
+# Accessibility: axe-core in Chromium ------------------------------------------------------------
+
+AXE_RUN = """async (tags) => {
+    const options = {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]};
+    const results = await axe.run(document, options);
+    return results.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((node) => node.target.join(" ")),
+    }));
+}"""
+
+
+def check_accessibility(archive_dir, pages):
+    """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on each of ``pages``, opened from file://.
+
+    Needs no database; Playwright's sync API runs an event loop, so call it outside database work.
+    """
+    from playwright.sync_api import sync_playwright  # A test/CI dependency; only this gate needs it.
+
+    root = Path(archive_dir).resolve()
+    axe_script = require_file(settings.AXE_CORE_JS, "axe-core (axe.min.js, npm package axe-core)")
+    problems = []
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            tab = browser.new_page(viewport=AXE_VIEWPORT)
+            tab.add_init_script(path=str(axe_script))  # Into every page loaded, before its own scripts.
+            for name in pages:
+                tab.goto((root / name).as_uri())
+                problems += [
+                    GateProblem("accessibility", name, describe_violation(violation))
+                    for violation in tab.evaluate(AXE_RUN, AXE_TAGS)
+                ]
+        finally:
+            browser.close()
+    return problems
+
+
+def describe_violation(violation):
+    targets = violation["targets"]
+    more = f" and {len(targets) - 3} more" if len(targets) > 3 else ""
+    where = ", ".join(targets[:3]) + more
+    return f"{violation['id']} ({violation['impact']}): {violation['help']} — at {where}"
+
+
+def pages_to_audit(page_urls, extra_files, archive_dir):
+    """One archive file per page type and sub-route kind (the largest, so the most blocks), plus the
+    404 and HTML sitemap pages. ``page_urls`` maps each exported URL to its page.
+
+    Redirect stubs forward at once (meta refresh), so axe cannot hold them still; vnu checks them.
+    """
+    root = Path(archive_dir)
+    own_url = {}
+    for url, page in page_urls.items():
+        if page.pk not in own_url or len(url) < len(own_url[page.pk]):
+            own_url[page.pk] = url
+    chosen = {}
+    for url, page in sorted(page_urls.items()):
+        route = url[len(own_url[page.pk]) :].split("/")[0]  # "" for the page itself, "page", "topic"…
+        name = page_file(url)
+        size = (root / name).stat().st_size
+        kind = (type(page).__name__, route)
+        if kind not in chosen or size > chosen[kind][0]:
+            chosen[kind] = (size, name)
+    specials = [name for name in ("404.html", extra_files.get("/sitemap/")) if name]
+    return sorted(name for _size, name in chosen.values()) + specials
+
+
+# Tools ------------------------------------------------------------------------------------------
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, driven by Playwright (which never downloads a browser here)."""
+    executable = require_program("chromium", "Chromium (run scripts/install-chromium.sh)")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+
+
+def require_file(path, what):
+    path = Path(path)
+    if not path.is_file():
+        raise MissingTool(f"{what} is missing at {path}: {INSTALL_HINT}.")
+    return path
+
+
+def require_program(name, what):
+    found = shutil.which(name)
+    if not found:
+        raise MissingTool(f"{what} is missing: `{name}` is not on the PATH.")
+    return found

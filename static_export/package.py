@@ -1,0 +1,316 @@
+"""The preservation package of a finished archive: a BagIt bag, a WACZ web archive and a provenance record.
+
+``export_archive --package`` builds all three in a temporary folder beside the archive and renames
+them into place (``DIR.bag/``, ``DIR.wacz``, ``DIR.provenance.json``) only once all are complete, so
+a failure leaves the previous package as it was. The README.txt inside the archive is written here
+too, by an export stage, because it explains the package.
+"""
+
+import contextlib
+import datetime
+import hashlib
+import importlib.metadata
+import io
+import json
+import mimetypes
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import quote
+
+import bagit
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from wacz.main import main as wacz_main
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cms.core.models import ClosureNotice
+
+from .exporter import ExportError, swap_into_place
+
+PACKAGE_SOFTWARE = ("bagit", "warcio", "wacz")
+BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Served types for what an archive holds; anything else is guessed from its extension.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def package_paths(output):
+    """Where the package of the archive folder ``output`` lives: beside it, named after it."""
+    output = Path(output)
+    return {
+        "bag": output.with_name(output.name + ".bag"),
+        "wacz": output.with_name(output.name + ".wacz"),
+        "provenance": output.with_name(output.name + ".provenance.json"),
+    }
+
+
+def organisation_name(site):
+    return ClosureNotice.for_site(site).organisation_name or site.site_name or settings.WAGTAIL_SITE_NAME
+
+
+def write_readme(archive):
+    """README.txt at the archive's root: what it is, when it was captured, how to browse and verify it."""
+    context = {
+        "organisation": organisation_name(archive.site),
+        "base_url": archive.base_url,
+        "captured_at": archive.captured_at.isoformat(),
+    }
+    archive.write_text("README.txt", render_to_string("static_export/README.txt", context))
+
+
+@dataclass
+class Package:
+    """A package built in ``work`` for the archive folder ``output``, waiting to be renamed into place."""
+
+    work: Path
+    output: Path
+
+    def built(self):
+        return package_paths(self.work / self.output.name)
+
+    def install(self):
+        targets = package_paths(self.output)
+        for kind, built in self.built().items():
+            if built.is_dir():
+                swap_into_place(built, targets[kind])
+            else:
+                os.replace(built, targets[kind])
+        self.discard()
+        return {kind: str(path) for kind, path in targets.items()}
+
+    def discard(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def build_package(archive, output):
+    """Bag, WACZ and provenance of the finished ``archive.build_dir``, to install beside ``output``."""
+    started = time.monotonic()
+    package = Package(Path(tempfile.mkdtemp(prefix=f".{output.name}.packaging-", dir=output.parent)), output)
+    try:
+        paths = package.built()
+        organisation = organisation_name(archive.site)
+        bag = make_bag(archive.build_dir, paths["bag"], archive, organisation)
+        pages = make_wacz(archive.build_dir, paths["wacz"], archive, package.work)
+        provenance = provenance_record(archive, organisation, bag, paths["wacz"], pages)
+        paths["provenance"].write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+    except BaseException:
+        package.discard()
+        raise
+    archive.report.stages["package"] = round(time.monotonic() - started, 3)
+    return package
+
+
+def versions(names):
+    return {name: importlib.metadata.version(name) for name in names}
+
+
+# BagIt
+
+
+def make_bag(archive_dir, bag_dir, archive, organisation):
+    """A BagIt 1.0 bag whose payload is a copy of the archive, with SHA-256 and SHA-512 manifests."""
+    shutil.copytree(archive_dir, bag_dir)
+    name, email = parseaddr(archive.options.get("contact") or "")
+    bag_info = {
+        "Source-Organization": organisation,
+        "Contact-Name": name or organisation,
+        "External-Description": (
+            f"Static archive of {archive.base_url}/ as published on {archive.captured_at.isoformat()}: "
+            "every live, public page with the images, documents and files they use."
+        ),
+        "External-Identifier": archive.base_url + "/",
+        "Bagging-Date": timezone.now().date().isoformat(),
+    }
+    if email:
+        bag_info["Contact-Email"] = email
+    bag = bagit.make_bag(str(bag_dir), bag_info, checksums=["sha256", "sha512"])
+    # bagit-python writes BagIt-Version 0.97; this bag also meets RFC 8493 (1.0), so declare that and
+    # rewrite the tag manifests, which cover bagit.txt.
+    (bag_dir / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
+    bag = bagit.Bag(str(bag_dir))
+    bag.save()
+    bag.validate()
+    return bag
+
+
+# WACZ
+
+
+def live_url(base_url, name):
+    """The original URL of an archive file: pages at their folder URL, everything else at its path."""
+    if name == "index.html" or name.endswith("/index.html"):
+        name = name[: -len("index.html")]
+    return f"{base_url}/{quote(name, safe='/')}"
+
+
+def content_type(name):
+    suffix = Path(name).suffix.lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def page_title(html):
+    match = TITLE_RE.search(html)
+    return " ".join(match[1].split()) if match else ""
+
+
+def make_wacz(archive_dir, wacz_path, archive, work):
+    """WARC/1.1 records of every file at its live URL, packed with a pages list into a WACZ.
+
+    Pages are responses at their live URL (``/news/``); the ``news/index.html`` URL the archive's own
+    relative links use is a revisit of the same record, so replay follows them. Returns the pages.
+    """
+    root = Path(archive_dir)
+    warc_date = archive.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    warc_path = work / f"{wacz_path.stem}.warc.gz"
+    pages = []
+    with open(warc_path, "wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        info = {
+            "software": f"wellbeing-archive export_archive; warcio {versions(['warcio'])['warcio']}",
+            "format": "WARC File Format 1.1",
+            "isPartOf": archive.base_url + "/",
+            "description": f"Static archive captured {archive.captured_at.isoformat()}",
+        }
+        record = writer.create_warcinfo_record(warc_path.name, info)
+        record.rec_headers.replace_header("WARC-Date", warc_date)
+        writer.write_record(record)
+        for name in sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()):
+            content = (root / name).read_bytes()
+            url = live_url(archive.base_url, name)
+            headers = StatusAndHeaders(
+                "200 OK",
+                [("Content-Type", content_type(name)), ("Content-Length", str(len(content)))],
+                protocol="HTTP/1.1",
+            )
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(content),
+                length=len(content),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": warc_date},
+            )
+            writer.write_record(record)
+            if name.endswith(".html"):
+                title = page_title(content.decode("utf-8", errors="replace"))
+                pages.append({"url": url, "title": title, "ts": warc_date})
+            if name.endswith("/index.html") or name == "index.html":
+                revisit = writer.create_revisit_record(
+                    f"{archive.base_url}/{quote(name, safe='/')}",
+                    record.rec_headers.get_header("WARC-Payload-Digest"),
+                    url,
+                    warc_date,
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": warc_date},
+                )
+                writer.write_record(revisit)
+
+    pages_path = work / "pages.jsonl"
+    header = {"format": "json-pages-1.0", "id": "pages", "title": "All pages"}
+    pages_path.write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [header, *pages]), encoding="utf-8"
+    )
+    args = ["create", "-o", str(wacz_path), "-p", str(pages_path), str(warc_path)]
+    args += ["--title", f"Archive of {archive.base_url}/", "--url", f"{archive.base_url}/"]
+    args += ["--ts", archive.captured_at.strftime("%Y%m%d%H%M%S")]
+    messages = io.StringIO()
+    with contextlib.redirect_stdout(messages):
+        status = wacz_main(args)
+    if status or "Invalid passed page" in messages.getvalue():
+        raise ExportError(f"Could not build the WACZ file: {messages.getvalue().strip()}")
+    warc_path.unlink()
+    pages_path.unlink()
+    return pages
+
+
+# Provenance
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def provenance_record(archive, organisation, bag, wacz_path, pages):
+    """A PREMIS-style record of the capture, packing and fixity events, as JSON."""
+    report = archive.report
+    packed_at = timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+    exporter_agent = {"agentName": "wellbeing-archive export_archive", "agentVersion": report.software}
+    bag_dir = Path(bag.path)
+    return {
+        "object": {
+            "objectIdentifier": archive.base_url + "/",
+            "title": f"Archive of {organisation}'s website",
+            "organisation": organisation,
+            "files": {
+                "site folder": Path(report.output).name,
+                "bag": bag_dir.name,
+                "wacz": wacz_path.name,
+            },
+        },
+        "events": [
+            {
+                "eventType": "capture",
+                "eventDateTime": report.captured_at,
+                "eventDetail": f"Rendered every live, public page of {archive.base_url}/ through the CMS.",
+                "eventOutcomeDetail": {
+                    "source": report.base_url,
+                    "pages": report.pages,
+                    "documents": report.documents,
+                    "images": report.images,
+                    "files": report.files,
+                    "bytes": report.bytes,
+                    "warnings": report.warnings,
+                },
+                "linkingAgent": exporter_agent,
+            },
+            {
+                "eventType": "packing",
+                "eventDateTime": packed_at,
+                "eventDetail": "BagIt 1.0 bag of the archive folder; WACZ of WARC/1.1 records at live URLs.",
+                "eventOutcomeDetail": {
+                    "bag": bag_dir.name,
+                    "wacz": wacz_path.name,
+                    "wacz_pages": len(pages),
+                },
+                "linkingAgent": {
+                    "agentName": "static_export.package",
+                    "agentVersion": versions(PACKAGE_SOFTWARE),
+                },
+            },
+            {
+                "eventType": "message digest calculation",
+                "eventDateTime": packed_at,
+                "eventDetail": "SHA-256 and SHA-512 of every file, in the bag's manifests.",
+                "eventOutcomeDetail": {
+                    "Payload-Oxum": bag.info["Payload-Oxum"],
+                    "sha256": {
+                        "manifest-sha256.txt": sha256_file(bag_dir / "manifest-sha256.txt"),
+                        "manifest-sha512.txt": sha256_file(bag_dir / "manifest-sha512.txt"),
+                        wacz_path.name: sha256_file(wacz_path),
+                    },
+                },
+                "linkingAgent": {"agentName": "bagit-python", "agentVersion": versions(["bagit"])["bagit"]},
+            },
+        ],
+    }

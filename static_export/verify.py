@@ -1,0 +1,115 @@
+"""Verify an archive years later, from the archive alone: fixity against its bag, links and privacy.
+
+The fixity manifest is the bag's: ``verify_archive archive`` checks the site folder against the
+manifests of ``archive.bag`` beside it; ``verify_archive archive.bag`` validates the bag itself
+(its payload is the copy of the folder). Links and privacy are checked in the folder checked.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bagit
+
+from .checks import check_links, check_private
+from .package import package_paths
+
+
+class VerifyError(Exception):
+    """The path given is not an archive that can be verified; the message says why."""
+
+
+@dataclass(frozen=True)
+class FixityProblem:
+    file: str
+    change: str  # "changed", "missing" or "extra"
+
+    def __str__(self):
+        return {
+            "changed": f"{self.file} has changed since it was captured",
+            "missing": f"{self.file} is missing",
+            "extra": f"{self.file} was not in the archive when it was captured",
+        }[self.change]
+
+
+@dataclass
+class Verification:
+    site_dir: Path
+    bag_dir: Path
+    fixity: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    private: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not (self.fixity or self.links or self.private)
+
+    def report(self):
+        lines = [f"Verifying {self.site_dir} against the checksums in {self.bag_dir}"]
+        for title, problems in (
+            ("Fixity", self.fixity),
+            ("Internal links", self.links),
+            ("Nothing private", self.private),
+        ):
+            lines.append(f"{title}: {'OK' if not problems else f'{len(problems)} problems'}")
+            lines += [f"  {problem}" for problem in problems]
+        lines.append("The archive is intact." if self.ok else "The archive FAILED verification.")
+        return "\n".join(lines)
+
+
+def find_bag(path):
+    """(site folder, bag folder) for a bag or for a site folder with its bag beside it."""
+    path = Path(path).resolve()
+    if not path.is_dir():
+        raise VerifyError(f"{path} is not a folder; give an archive folder or its .bag folder.")
+    if (path / "bagit.txt").is_file():
+        return path / "data", path
+    bag_dir = package_paths(path)["bag"]
+    if (bag_dir / "bagit.txt").is_file():
+        return path, bag_dir
+    raise VerifyError(
+        f"{path} has no checksums to verify against: expected a BagIt bag at {bag_dir} "
+        "(written by export_archive --package), or give the path of the bag itself."
+    )
+
+
+def check_fixity(site_dir, bag_dir):
+    """Files that differ from the bag's manifests, each named as changed, missing or extra.
+
+    bagit-python reads the manifests; its own validate() stops at the first count mismatch without
+    naming files, so the comparison is done here.
+    """
+    try:
+        bag = bagit.Bag(str(bag_dir))
+    except bagit.BagError as exc:
+        raise VerifyError(f"{bag_dir} is not a readable BagIt bag: {exc}") from exc
+    payload = {
+        Path(path).relative_to("data").as_posix(): hashes for path, hashes in bag.payload_entries().items()
+    }
+    found = {path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*") if path.is_file()}
+    problems = compare(site_dir, payload, found)
+    if site_dir == bag_dir / "data":  # Verifying the bag itself: its bag-info and manifests too.
+        tags = {Path(path).as_posix(): hashes for path, hashes in bag.tagfile_entries().items()}
+        problems += compare(bag_dir, tags, {name for name in tags if (bag_dir / name).is_file()})
+    return sorted(problems, key=lambda problem: problem.file)
+
+
+def compare(root, expected, found):
+    problems = [FixityProblem(name, "missing") for name in expected.keys() - found]
+    problems += [FixityProblem(name, "extra") for name in found - expected.keys()]
+    for name in found & expected.keys():
+        content = (root / name).read_bytes()
+        if any(hashlib.new(alg, content).hexdigest() != digest for alg, digest in expected[name].items()):
+            problems.append(FixityProblem(name, "changed"))
+    return problems
+
+
+def verify_archive(path):
+    site_dir, bag_dir = find_bag(path)
+    return Verification(
+        site_dir=site_dir,
+        bag_dir=bag_dir,
+        fixity=check_fixity(site_dir, bag_dir),
+        links=check_links(site_dir),
+        private=check_private(site_dir),
+    )

@@ -1,0 +1,121 @@
+"""Searching the archive: Pagefind over HTTP from any sub-path, titles and summaries from disk."""
+
+import functools
+import gzip
+import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from case_studies.models import CaseStudyPage
+from cms.core.demo_content import load_demo_content
+from static_export.exporter import export_archive
+
+from .conftest import BASE_URL, CAPTURED_AT
+from .test_archive_in_browser import CHROMIUM, CHROMIUM_ARGS
+
+STUDENTS_CASE_STUDY = "Using e-learning to tackle loneliness in students"
+
+
+@pytest.fixture
+def demo_archive(db, tmp_path):
+    """The demo site exported to tmp_path/site/wellbeing-archive (a folder that is not the root)."""
+    load_demo_content(with_closure_notice=True)
+    archive = tmp_path / "site" / "wellbeing-archive"
+    export_archive(archive, base_url=BASE_URL, captured_at=CAPTURED_AT, skip_gates=True)
+    return archive
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def serve(request):
+    """Serve a folder on 127.0.0.1 at a free port; returns the server's root URL."""
+
+    def start(folder):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=folder))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        request.addfinalizer(server.shutdown)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    return start
+
+
+def fragments(archive):
+    """Pagefind's record of each indexed page: its URL, text, filters and metadata."""
+    records = []
+    for path in sorted((archive / "pagefind" / "fragment").glob("*.pf_fragment")):
+        content = gzip.decompress(path.read_bytes())
+        records.append(json.loads(content.removeprefix(b"pagefind_dcd")))
+    return records
+
+
+def test_the_index_holds_each_pages_main_content_with_its_type_and_year(demo_archive):
+    records = {record["url"]: record for record in fragments(demo_archive)}
+
+    case_study = records[f"{CaseStudyPage.objects.get().url}index.html"]
+    assert case_study["filters"] == {"type": ["Case study"], "year": ["2021"]}
+    assert case_study["meta"]["title"] == STUDENTS_CASE_STUDY
+    assert "Students and trainees" in case_study["content"]
+    for chrome in ["Skip to main content", "Search this site", "News feed (RSS)", "It closed on"]:
+        assert not any(chrome in record["content"] for record in records.values()), chrome
+    assert "/index.html" not in records, "listings and the home page only repeat other pages"
+    assert "/news/index.html" not in records
+    assert {"Session", "Learning programme", "News release", "Page"} <= {
+        value for record in records.values() for value in record["filters"]["type"]
+    }
+
+
+def test_a_visitor_searches_the_archive_served_under_a_sub_path(demo_archive, serve):
+    root = serve(demo_archive.parent)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.goto(f"{root}wellbeing-archive/")
+        header = page.get_by_role("banner")
+        header.get_by_label("Search this site").fill("students")
+        header.get_by_role("button", name="Search").click()
+
+        results = page.get_by_role("main").get_by_role("link", name=STUDENTS_CASE_STUDY)
+        expect(results).to_have_count(1)
+        assert page.url.startswith(f"{root}wellbeing-archive/search/")
+        expect(page.get_by_role("main")).to_contain_text("1 result for students")
+        expect(page.get_by_role("main")).to_contain_text("Type")
+        expect(page.get_by_role("main")).to_contain_text("Year")
+
+        results.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(STUDENTS_CASE_STUDY)
+        assert page.url.startswith(f"{root}wellbeing-archive/case-studies/")
+        browser.close()
+
+
+def test_from_disk_the_search_page_says_why_and_searches_titles_and_summaries(demo_archive):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.goto((demo_archive / "news" / "index.html").as_uri())
+        header = page.get_by_role("banner")
+        header.get_by_label("Search this site").fill("students")
+        header.get_by_role("button", name="Search").click()
+
+        main = page.get_by_role("main")
+        expect(main).to_contain_text("full-text search cannot run")
+        expect(page.get_by_role("status")).to_have_text("1 page with “students” in the title or summary.")
+        expect(main.get_by_role("link", name="sitemap")).to_be_visible()
+
+        page.get_by_role("searchbox", name="Search titles and summaries").fill("webinar")
+        page.get_by_role("searchbox", name="Search titles and summaries").press("Enter")
+        expect(page.get_by_role("status")).to_contain_text("“webinar”")
+
+        page.get_by_role("searchbox", name="Search titles and summaries").fill("students")
+        page.get_by_role("searchbox", name="Search titles and summaries").press("Enter")
+        main.get_by_role("link", name=STUDENTS_CASE_STUDY).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(STUDENTS_CASE_STUDY)
+        assert page.url.startswith("file://")
+        browser.close()

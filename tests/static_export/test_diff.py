@@ -1,0 +1,48 @@
+"""diff_archives: the pages added, removed and changed between two snapshots."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from case_studies.models import CaseStudyPage
+from site_pages.models import NewsIndexPage
+from static_export.diff import diff_archives
+from tests.factories import NewsReleasePageFactory, paragraph
+
+from .conftest import BASE_URL
+
+pytestmark = pytest.mark.django_db
+
+
+def test_diff_names_exactly_the_edited_page_and_ignores_the_capture_date(demo_site, export):
+    old, _report = export("old")
+    case_study = CaseStudyPage.objects.get()
+    case_study.body = [paragraph("<p>A sentence added after the first capture.</p>")]
+    case_study.save_revision().publish()
+
+    new, _report = export("new", captured_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
+    difference = diff_archives(old, new)
+
+    assert difference.added == [] and difference.removed == []
+    assert [(page.url, page.title) for page in difference.changed] == [
+        (f"{BASE_URL}{case_study.url}", f"{case_study.title} | What Works Wellbeing")
+    ]
+
+
+def test_diff_lists_a_new_page_and_the_listings_that_show_it(demo_site, export):
+    old, _report = export("old")
+    release = NewsReleasePageFactory(parent=NewsIndexPage.objects.get(), title="A late announcement")
+
+    new, _report = export("new")
+    out = io.StringIO()
+    call_command("diff_archives", str(old), str(new), stdout=out)
+    report = out.getvalue()
+
+    assert f"Added: 1 page\n  {BASE_URL}{release.url} “A late announcement | What Works Wellbeing”" in report
+    assert "Removed: 0 pages" in report
+    difference = diff_archives(old, new)
+    assert f"{BASE_URL}/news/" in {page.url for page in difference.changed}
+    for page in difference.changed:  # Every other change is a listing or feed page naming it.
+        assert "A late announcement" in (new / page.file).read_text()

@@ -1,0 +1,198 @@
+"""The quality gates every export runs: leaked markup, the Nu Html Checker and axe-core."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Site
+
+from static_export.exporter import ArchiveBuild, ExportError, export_archive
+from static_export.gates import (
+    MissingTool,
+    check_accessibility,
+    check_html,
+    check_leaked_markup,
+    pages_to_audit,
+)
+from tests.factories import StandardPageFactory, paragraph
+
+from .conftest import BASE_URL, CAPTURED_AT
+
+
+def write(root, name, body, title="A page"):
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><main><h1>{title}</h1>{body}</main></body></html>\n",
+        encoding="utf-8",
+    )
+
+
+def problems_by_file(problems):
+    found = {}
+    for problem in problems:
+        found.setdefault(problem.file, []).append(problem.message)
+    return found
+
+
+@pytest.mark.django_db
+def test_the_demo_archive_passes_every_gate_on_the_default_strict_path(demo_site, tmp_path):
+    archive = tmp_path / "archive"
+
+    report = export_archive(archive, base_url=BASE_URL, captured_at=CAPTURED_AT)
+
+    assert "gates" in report.stages
+    assert not [warning for warning in report.warnings if "gates" in warning.lower()]
+    assert (archive / "index.html").is_file()
+
+
+@pytest.mark.django_db
+def test_axe_audits_one_page_of_each_type_and_sub_route_plus_the_404_and_sitemap(demo_site, export):
+    archive, _report = export()
+    build = ArchiveBuild(archive, Site.objects.get(is_default_site=True), BASE_URL, CAPTURED_AT)
+
+    pages = pages_to_audit(build.page_urls, build.extra_files, archive)
+
+    topic_pages = [name for name in pages if name.startswith("case-studies/topic/")]
+    assert len(topic_pages) == 1
+    sessions = [name for name in pages if name.count("/") == 3 and name.startswith("learning-programmes/")]
+    assert len(sessions) == 1
+    for name in (
+        "index.html",
+        "about/index.html",
+        "news/index.html",
+        "case-studies/index.html",
+        "learning-programmes/index.html",
+        "learning-programmes/tackling-loneliness-and-social-isolation/index.html",
+        "case-studies/using-e-learning-to-tackle-loneliness-in-students/index.html",
+        "news/new-nhs-training-aims-to-address-loneliness-and-social-isolation/index.html",
+        "404.html",
+        "sitemap/index.html",
+    ):
+        assert name in pages
+    assert len(pages) == len(set(pages)) < len(build.page_urls) + 2
+
+
+@pytest.mark.django_db
+def test_leaked_markup_fails_the_export_naming_the_page_and_keeps_the_previous_archive(demo_site, export):
+    previous, _report = export("archive")
+    home = Site.objects.get(is_default_site=True).root_page
+    StandardPageFactory(
+        parent=home,
+        title="Leaky page",
+        slug="leaky",
+        body=[
+            paragraph("<p>Sign up: [gravityform id=1 title=true]</p>"),
+            paragraph("<p>Welcome to {{ page.title }}</p>"),
+            paragraph("<p>None</p>"),
+        ],
+    )
+
+    with pytest.raises(ExportError) as failure:
+        export("archive")
+
+    message = str(failure.value)
+    assert "leaky/index.html (“Leaky page | What Works Wellbeing”)" in message
+    assert "unrendered shortcode “[gravityform id=1 title=true]”" in message
+    assert "template syntax “{{ page.title }}" in message
+    assert "“None” shown as text" in message
+    assert "leaky" not in {path.name for path in previous.iterdir()}
+
+
+@pytest.mark.django_db
+def test_the_export_command_fails_on_a_gate_and_skip_gates_exports_unchecked(demo_site, tmp_path):
+    home = Site.objects.get(is_default_site=True).root_page
+    StandardPageFactory(
+        parent=home, title="Form", slug="form", body=[paragraph("<p>[contact-form-7 id=9]</p>")]
+    )
+    output = tmp_path / "archive"
+    arguments = ["--output", str(output), "--base-url", BASE_URL, "--captured-at", "2024-04-30T17:00:00Z"]
+
+    with pytest.raises(CommandError, match=r"form/index.html .*\[contact-form-7 id=9\]"):
+        call_command("export_archive", *arguments)
+    assert not output.exists()
+
+    call_command("export_archive", "--skip-gates", *arguments)
+    assert "[contact-form-7 id=9]" in (output / "form/index.html").read_text()
+
+
+def test_leaked_markup_check_finds_each_kind_of_leak(tmp_path):
+    write(tmp_path, "shortcode/index.html", "<p>[caption id=&quot;a1&quot; width=300]A photo[/caption]</p>")
+    write(
+        tmp_path, "richtext/index.html", '<p><a linktype="page" id="3">Home</a><embed embedtype="image"/></p>'
+    )
+    write(tmp_path, "escaped/index.html", "<p>&lt;p&gt;Hello&lt;/p&gt;</p>")
+    write(tmp_path, "repr/index.html", "<p>&lt;Person: Ann Smith&gt;</p><p>StreamValue([])</p>")
+    write(tmp_path, "none/index.html", '<img src="a.png" alt="None"><dd>None</dd>')
+    write(tmp_path, "tag/index.html", "<p>{% if page.live %}Live{% endif %}</p>")
+    write(tmp_path, "error/index.html", "<p>Traceback (most recent call last):</p>")
+    write(tmp_path, "news/index.html", "", title="Page not found | What Works Wellbeing")
+
+    found = problems_by_file(check_leaked_markup(tmp_path))
+
+    assert set(found) == {
+        "shortcode/index.html (“A page”)",
+        "richtext/index.html (“A page”)",
+        "escaped/index.html (“A page”)",
+        "repr/index.html (“A page”)",
+        "none/index.html (“A page”)",
+        "tag/index.html (“A page”)",
+        "error/index.html (“A page”)",
+        "news/index.html (“Page not found | What Works Wellbeing”)",
+    }
+    assert found["shortcode/index.html (“A page”)"] == [
+        'unrendered shortcode “[caption id="a1" width=300]”',
+        "unrendered shortcode “[/caption]”",
+    ]
+    assert any(
+        "Python repr “<Person: Ann Smith>”" in message for message in found["repr/index.html (“A page”)"]
+    )
+    assert '“None” as a value “alt="None"”' in found["none/index.html (“A page”)"]
+
+
+def test_leaked_markup_check_leaves_footnotes_prose_and_json_ld_alone(tmp_path):
+    write(
+        tmp_path,
+        "index.html",
+        '<script type="application/ld+json">{"@graph": [{"name": "{{x}}", "about": {"@id": "#a"}}]}</script>'
+        "<p>Loneliness rose [1] in students [sic], [see table 2].</p><p>None of them said no.</p>",
+    )
+    write(tmp_path, "404.html", "", title="Page not found | What Works Wellbeing")
+
+    assert check_leaked_markup(tmp_path) == []
+
+
+def test_vnu_names_the_file_and_the_error(tmp_path):
+    write(tmp_path, "good/index.html", "<p>Fine.</p>")
+    write(
+        tmp_path, "broken/index.html", "<p><div>A block inside a paragraph.</div></p><span id=a id=a>x</span>"
+    )
+
+    found = problems_by_file(check_html(tmp_path))
+
+    assert list(found) == ["broken/index.html"]
+    assert any(
+        "No “p” element in scope but a “p” end tag seen" in message for message in found["broken/index.html"]
+    )
+    assert any("Duplicate attribute “id”" in message for message in found["broken/index.html"])
+
+
+def test_axe_names_the_page_and_the_violation(tmp_path):
+    write(tmp_path, "good.html", '<img src="a.png" alt="A teal square">')
+    write(tmp_path, "bad.html", '<img src="a.png"><a href="x.html"></a>')
+
+    found = problems_by_file(check_accessibility(tmp_path, ["good.html", "bad.html"]))
+
+    assert list(found) == ["bad.html"]
+    assert any(message.startswith("image-alt (critical)") for message in found["bad.html"])
+    assert any(message.startswith("link-name (serious)") for message in found["bad.html"])
+
+
+def test_a_missing_tool_is_named_with_the_command_that_installs_it(tmp_path, settings):
+    write(tmp_path, "index.html", "<p>Fine.</p>")
+    settings.VNU_JAR = tmp_path / "node_modules/vnu-jar/build/dist/vnu.jar"
+    settings.AXE_CORE_JS = tmp_path / "node_modules/axe-core/axe.min.js"
+
+    with pytest.raises(MissingTool, match=r"vnu\.jar.* is missing at .*: run `make npm`"):
+        check_html(tmp_path)
+    with pytest.raises(MissingTool, match=r"axe-core .* is missing at .*: run `make npm`"):
+        check_accessibility(tmp_path, ["index.html"])

@@ -1,0 +1,130 @@
+"""verify_archive: fixity against the bag, internal links and privacy, from the archive alone."""
+
+import io
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from static_export.checks import check_private
+
+pytestmark = pytest.mark.django_db
+
+
+def verify(path):
+    """(exit status, report) of ``manage.py verify_archive PATH``, as a user would see them."""
+    try:
+        call_command("verify_archive", str(path), stdout=(out := io.StringIO()))
+    except CommandError as exc:
+        return 1, str(exc)
+    return 0, out.getvalue()
+
+
+def copy_package(archive, name):
+    """A copy of the archive folder and its bag, to tamper with."""
+    copy = archive.with_name(name)
+    shutil.copytree(archive, copy)
+    shutil.copytree(archive.with_name(archive.name + ".bag"), copy.with_name(name + ".bag"))
+    return copy
+
+
+def test_verify_passes_an_untouched_archive_and_names_each_tampered_file(demo_site, export):
+    archive, _report = export("site", package=True)
+
+    status, report = verify(archive)
+    assert status == 0
+    assert "Fixity: OK" in report and "The archive is intact." in report
+    assert verify(archive.with_name("site.bag"))[0] == 0
+
+    flipped = copy_package(archive, "flipped")
+    page = flipped / "about/index.html"
+    content = bytearray(page.read_bytes())
+    content[100] ^= 0x01
+    page.write_bytes(bytes(content))
+    status, report = verify(flipped)
+    assert status == 1
+    assert "about/index.html has changed since it was captured" in report
+    assert "Fixity: 1 problems" in report
+
+    deleted = copy_package(archive, "deleted")
+    (deleted / "robots.txt").unlink()
+    status, report = verify(deleted)
+    assert status == 1
+    assert "robots.txt is missing" in report
+
+    added = copy_package(archive, "added")
+    (added / "news/planted.html").write_text("<p>Not captured</p>")
+    status, report = verify(added)
+    assert status == 1
+    assert "news/planted.html was not in the archive when it was captured" in report
+
+
+def test_verify_checks_the_bag_itself_including_its_tag_files(demo_site, export):
+    archive, _report = export("site", package=True)
+    bag = copy_package(archive, "copy").with_name("copy.bag")
+    (bag / "data/sitemap.xml").unlink()
+    with open(bag / "bag-info.txt", "a") as info:
+        info.write("Contact-Name: Someone Else\n")
+
+    status, report = verify(bag)
+
+    assert status == 1
+    assert "sitemap.xml is missing" in report
+    assert "bag-info.txt has changed since it was captured" in report
+
+
+def test_verify_reports_broken_links_and_private_content(demo_site, export):
+    archive, _report = export("site", package=True)
+    (archive / "sitemap.xml").unlink()
+    (archive / "about/index.html").write_text(
+        '<a href="../gone/index.html">Gone</a><form><input type="password" name="password"></form>'
+    )
+
+    status, report = verify(archive)
+
+    assert status == 1
+    assert "about/index.html: ../gone/index.html does not resolve to a file in the archive" in report
+    assert "about/index.html: contains a password field" in report
+    assert "sitemap.xml is missing" in report
+
+
+def test_verify_says_when_there_is_no_bag_to_check_against(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site/index.html").write_text("<p>Hello</p>")
+
+    status, report = verify(tmp_path / "site")
+
+    assert status == 1
+    assert f"expected a BagIt bag at {tmp_path / 'site.bag'}" in report
+
+
+def write(root, name, text):
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_privacy_check_names_admin_files_logged_in_markup_noindex_and_unused_uploads(tmp_path):
+    write(tmp_path, "index.html", '<img src="media/images/used.png" alt="">')
+    write(tmp_path, "media/images/used.png", "png")
+    write(tmp_path, "media/original_images/unused.png", "png")
+    write(tmp_path, "documents/7/board-minutes.pdf", "pdf")
+    write(tmp_path, "static/wagtailadmin/css/core.css", "")
+    write(tmp_path, "draft/index.html", '<meta name="robots" content="noindex"><div id="wagtail-userbar">')
+    write(
+        tmp_path,
+        "old/index.html",
+        '<meta http-equiv="refresh" content="0; url=../"><meta name="robots" content="noindex">',
+    )
+    write(tmp_path, "contact/index.html", '<input type="hidden" name="csrfmiddlewaretoken" value="x">')
+
+    problems = {str(problem) for problem in check_private(tmp_path)}
+
+    assert problems == {
+        "media/original_images/unused.png: is an upload that no page, stylesheet, feed or API file uses",
+        "documents/7/board-minutes.pdf: is an upload that no page, stylesheet, feed or API file uses",
+        "static/wagtailadmin/css/core.css: is an admin file",
+        "draft/index.html: contains the Wagtail userbar",
+        "draft/index.html: asks search engines not to index it (noindex)",
+        "contact/index.html: contains a CSRF token from a logged-in session",
+    }
