@@ -84,4 +84,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive-report.json build
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts
