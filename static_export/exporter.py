@@ -131,7 +131,7 @@ class ArchiveBuild:
     def request_for(self, url):
         """A GET request for a page, carrying the site lookups every page would otherwise repeat."""
         request = self.request_factory.get(url)
-        request.user = AnonymousUser()
+        request.user, request.session = AnonymousUser(), {}  # An anonymous visitor with no session.
         request._wagtail_site = self.site
         request._wagtail_cached_site_root_paths = self.site_root_paths
         request.shared_cache = self.shared_cache  # Menus and breadcrumbs, computed once per export.

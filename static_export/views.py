@@ -18,6 +18,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtailbakery.api_views import PagesAPIDetailView, PagesAPIListingView
 from wagtailbakery.views import AllPublishedPagesView
 
+from cms.api import api_router
+
 from .errors import ExportError
 
 
@@ -48,39 +50,36 @@ def page_urls(page):
     return [url] + [url + route for route in getattr(page, "archive_routes", list)()]
 
 
-class ArchivePageView(AllPublishedPagesView):
-    """Writes every exportable page, and each of its sub-routes, as ``<path>/index.html``.
+class WorkerPoolBuild:
+    """Builds a view's jobs in batches, in one worker process per core when the database allows.
 
-    Pages are served with ``page.serve``, as Wagtail's serve view does once it has found the page,
-    minus URL routing, middleware and the serve hooks: the export already holds every page,
-    specific and public, and the hooks only check view restrictions (there are none on exported
-    pages) and the request method (always GET), so repeating that work per page gains nothing.
-    With a database other processes can read, pages are rendered by one worker process per core.
+    Workers are forked, so they share the export's state as it was; each batch returns what the
+    parent must merge: new assets to copy, documents, warnings and its SQL query count.
     """
 
     batch_size = 25
+    counts_pages = False  # Whether finished jobs advance the export's progress bar.
 
-    def __init__(self, archive):
-        # Stock wagtail-bakery loads the whole middleware stack here; rendering directly needs none.
-        self.archive = archive
+    def jobs(self):
+        raise NotImplementedError
 
-    def get_queryset(self):
-        return self.archive.pages
+    def build_job(self, job):
+        raise NotImplementedError
 
     def build_queryset(self):
-        jobs = [(index, url) for index, page in enumerate(self.archive.pages) for url in page_urls(page)]
+        jobs = self.jobs()
         batches = [jobs[start : start + self.batch_size] for start in range(0, len(jobs), self.batch_size)]
+        self.queries = 0
         workers = self.worker_count()
         if workers == 1:
-            results = map(self.render_batch, batches)
-            self.merge_results(results)
+            self.merge_results(map(self.build_batch, batches))
             return
-        global _active_view
-        _active_view = self
+        global _active_build
+        _active_build = self
         connections.close_all()  # Each worker opens its own connection; none may share the parent's.
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            self.merge_results(pool.imap_unordered(_render_batch_in_worker, batches))
-        _active_view = None
+            self.merge_results(pool.imap_unordered(_build_batch_in_worker, batches))
+        _active_build = None
 
     def worker_count(self):
         requested = self.archive.options.get("workers")
@@ -95,11 +94,11 @@ class ArchivePageView(AllPublishedPagesView):
             self.archive.assets.update(result["assets"])
             self.archive.documents |= result["documents"]
             self.archive.warnings += result["warnings"]
-            self.archive.page_queries += result["queries"]
-            self.archive.progress(len(result["urls"]))
+            self.queries += result["queries"]
+            if self.counts_pages:
+                self.archive.progress(result["jobs"])
 
-    def render_batch(self, batch):
-        """Render and write a batch of (page index, URL) jobs; return what the parent must know."""
+    def build_batch(self, batch):
         known_assets, warnings_before = set(self.archive.assets), len(self.archive.warnings)
         queries = [0]
 
@@ -108,10 +107,10 @@ class ArchivePageView(AllPublishedPagesView):
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
-            for page_index, url in batch:
-                self.build_object_at(self.archive.pages[page_index], url)
+            for job in batch:
+                self.build_job(job)
         return {
-            "urls": [url for _index, url in batch],
+            "jobs": len(batch),
             "assets": {
                 path: source for path, source in self.archive.assets.items() if path not in known_assets
             },
@@ -120,7 +119,42 @@ class ArchivePageView(AllPublishedPagesView):
             "queries": queries[0],
         }
 
-    def build_object_at(self, page, url):
+
+_active_build = None  # The build whose workers were forked.
+
+
+def _build_batch_in_worker(batch):
+    return _active_build.build_batch(batch)
+
+
+class ArchivePageView(WorkerPoolBuild, AllPublishedPagesView):
+    """Writes every exportable page, and each of its sub-routes, as ``<path>/index.html``.
+
+    Pages are served with ``page.serve``, as Wagtail's serve view does once it has found the page,
+    minus URL routing, middleware and the serve hooks: the export already holds every page,
+    specific and public, and the hooks only check view restrictions (there are none on exported
+    pages) and the request method (always GET), so repeating that work per page gains nothing.
+    """
+
+    counts_pages = True
+
+    def __init__(self, archive):
+        # Stock wagtail-bakery loads the whole middleware stack here; rendering directly needs none.
+        self.archive = archive
+
+    def get_queryset(self):
+        return self.archive.pages
+
+    def jobs(self):
+        return [(index, url) for index, page in enumerate(self.archive.pages) for url in page_urls(page)]
+
+    def build_queryset(self):
+        super().build_queryset()
+        self.archive.page_queries = self.queries
+
+    def build_job(self, job):
+        page_index, url = job
+        page = self.archive.pages[page_index]
         response = self.serve(page, url)
         self.archive.write_html(page_file(url), response.content.decode(response.charset or "utf-8"), url)
 
@@ -145,18 +179,16 @@ class ArchivePageView(AllPublishedPagesView):
         return response
 
 
-_active_view = None  # The view whose build forked the worker processes.
+class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
+    """The API's JSON for each exported page, at ``api/v2/pages/<id>.json``.
 
-
-def _render_batch_in_worker(batch):
-    return _active_view.render_batch(batch)
-
-
-class ArchivePagesAPIDetailView(PagesAPIDetailView):
-    """The API's JSON for each exported page, at ``api/v2/pages/<id>.json``."""
+    The detail view is called directly, as the API's URL would call it, without middleware.
+    """
 
     def __init__(self, archive):
         self.archive = archive
+        # The pages endpoint our API serves, so the frozen JSON matches the live API exactly.
+        self.detail_view = api_router._endpoints["pages"].as_view({"get": "detail_view"})
 
     def get_queryset(self):
         return self.archive.pages
@@ -164,10 +196,20 @@ class ArchivePagesAPIDetailView(PagesAPIDetailView):
     def get_build_path(self, page):
         return f"api/v2/pages/{page.pk}.json"
 
-    def build_queryset(self):
-        for page in self.get_queryset():
-            response = self.archive.fetch(f"/api/v2/pages/{page.pk}/", expected_status=200, page=page)
-            self.archive.write_json(self.get_build_path(page), json.loads(response.content))
+    def jobs(self):
+        return list(range(len(self.archive.pages)))
+
+    def build_job(self, page_index):
+        page = self.archive.pages[page_index]
+        request = self.archive.request_for(f"/api/v2/pages/{page.pk}/")
+        request.wagtailapi_router = api_router
+        response = self.detail_view(request, pk=page.pk)
+        if response.status_code != 200:
+            raise ExportError(
+                f"Could not export the API for “{page.title}” (page {page.pk}): "
+                f"it answered {response.status_code}."
+            )
+        self.archive.write_json(self.get_build_path(page), json.loads(response.render().content))
 
 
 class ArchivePagesAPIListingView(PagesAPIListingView):
