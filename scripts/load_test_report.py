@@ -46,7 +46,8 @@ Measured {date.today():%-d %B %Y} with `make loadtest` (`scripts/load-test.sh`):
 `cms.settings.production` (HTTPS enforced; wrk sends `X-Forwarded-Proto: https` as the TLS proxy would),
 {env["WORKERS"]} sync workers, whitenoise, database {env["DATABASE"]}, demo content.
 wrk ({wrk_version}) on loopback, {env["THREADS"]} threads, {env["CONNECTIONS"]} connections for
-{env["DURATION"]}, taking in turn the home page, the case study and the news release.
+{env["DURATION"]}, response timeout {env["TIMEOUT"]} (wrk's default of 2 s would count slower responses
+as errors), taking in turn the home page, the case study and the news release.
 Machine: {cpu} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()};
 wrk and the server share the CPUs; load average just before the run: {env["LOAD_BEFORE"]}.
 

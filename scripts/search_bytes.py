@@ -10,6 +10,7 @@ and the fragments of the results shown).
 """
 
 import functools
+import re
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -45,12 +46,13 @@ def measure(archive, queries):
         box = page.locator(".pagefind-ui__search-input")
         box.wait_for()
         report("search page, Pagefind's interface and its loader", CountingHandler.sent)
+        message = page.locator(".pagefind-ui__message")
         for query in queries:
             CountingHandler.sent = []
             box.fill(query)
-            page.locator(".pagefind-ui__message").filter(has_text=query).wait_for()
+            message.filter(has_text=re.compile(f"results? for {re.escape(query)}")).wait_for()
             page.wait_for_load_state("networkidle")
-            report(f"query “{query}”: {page.locator('.pagefind-ui__message').inner_text()}", CountingHandler.sent)
+            report(f"query “{query}”: {message.inner_text()}", CountingHandler.sent)
         browser.close()
     server.shutdown()
 

@@ -54,7 +54,8 @@ def test_public_pages_load_in_chromium_without_csp_violations(live_server, djang
             assert "script-src 'self'" in response.headers["content-security-policy"]
             expect(page.get_by_role("heading", level=1)).to_be_visible()
             # The stylesheet applied: it is the only way this page is styled.
-            assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") != "static"
+            skip_link_position = "getComputedStyle(document.querySelector('.skip-link')).position"
+            assert page.evaluate(skip_link_position) != "static"
 
         page.goto(live_server.url + "/sitemap/")
         nested = page.locator(".html-sitemap__item--level-2").first
