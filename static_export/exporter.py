@@ -112,6 +112,7 @@ class ArchiveBuild:
         self.options = {}
         self.pages = list(exportable_pages(site))
         self.page_urls = {url: page for page in self.pages for url in page_urls(page)}
+        self.page_ids = {page.pk for page in self.pages}
         self.page_queries = 0
         self.document_paths = {}  # document id -> archive path, or None when private
         self.extra_files = {FEED_URL: FEED_URL.lstrip("/"), "/sitemap.xml": "sitemap.xml"}
@@ -253,7 +254,7 @@ class ArchiveBuild:
         if path is None:
             return value
         if key == "detail_url" and (match := re.match(r"^/api/v2/pages/(\d+)/$", path)):
-            if any(page.pk == int(match[1]) for page in self.pages):
+            if int(match[1]) in self.page_ids:
                 return f"api/v2/pages/{match[1]}.json"
         if key != "html_url" and (archive_path := self.resolve(path)):
             return archive_path
