@@ -70,7 +70,8 @@ def main(path):
     target = Path(path)
     text = target.read_text() if target.exists() else "# Performance\n"
     new = section(figures, os.environ)
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    # The section ends at the next heading or at another section's marker comment.
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |^<!-- |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: new + "\n", text, count=1).rstrip("\n") + "\n"
     else:
