@@ -4,23 +4,13 @@ Chromium reports every CSP violation on the console ("Refused to load ...", "Ref
 style ...", "Refused to execute inline script ..."): a visitor and an editor browse with no such message.
 """
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from cms.core.demo_content import load_demo_content
 from site_pages.models import NewsReleasePage
+from static_export.gates import launch_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PUBLIC_PAGES = [
     "/",
     "/case-studies/",
@@ -44,7 +34,7 @@ def test_public_pages_load_in_chromium_without_csp_violations(live_server, djang
     load_demo_content(with_closure_notice=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         page = browser.new_page()
         messages = []
         page.on("console", lambda message: messages.append(f"{page.url}: {message.text}"))
@@ -73,7 +63,7 @@ def test_an_editor_logs_in_and_edits_without_csp_violations(live_server, django_
     news_release = NewsReleasePage.objects.get()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         page = browser.new_page()
         messages = []
         page.on("console", lambda message: messages.append(f"{page.url}: {message.text}"))

@@ -1,25 +1,13 @@
 """A person opens the archive from disk in Chromium and browses it, no server anywhere."""
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from cms.core.demo_content import load_demo_content
 from static_export.exporter import export_archive
+from static_export.gates import launch_chromium
 
 from .conftest import BASE_URL, CAPTURED_AT
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Flags for a closed network: without them Chromium keeps trying to reach Google's services.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.mark.django_db
@@ -30,7 +18,7 @@ def test_a_visitor_browses_the_archive_from_disk(tmp_path):
 
     # Playwright's sync API runs an event loop, so the database work above comes first.
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         page = browser.new_page(accept_downloads=True)
         page.goto((archive / "index.html").as_uri())
         expect(page.get_by_role("region", name="Archive notice")).to_be_visible()

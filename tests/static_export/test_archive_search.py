@@ -12,9 +12,9 @@ from playwright.sync_api import expect, sync_playwright
 from case_studies.models import CaseStudyPage
 from cms.core.demo_content import load_demo_content
 from static_export.exporter import export_archive
+from static_export.gates import launch_chromium
 
 from .conftest import BASE_URL, CAPTURED_AT
-from .test_archive_in_browser import CHROMIUM, CHROMIUM_ARGS
 
 STUDENTS_CASE_STUDY = "Using e-learning to tackle loneliness in students"
 
@@ -75,7 +75,7 @@ def test_a_visitor_searches_the_archive_served_under_a_sub_path(demo_archive, se
     root = serve(demo_archive.parent)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         page = browser.new_page()
         page.goto(f"{root}wellbeing-archive/")
         header = page.get_by_role("banner")
@@ -97,7 +97,7 @@ def test_a_visitor_searches_the_archive_served_under_a_sub_path(demo_archive, se
 
 def test_from_disk_the_search_page_says_why_and_searches_titles_and_summaries(demo_archive):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         page = browser.new_page()
         page.goto((demo_archive / "news" / "index.html").as_uri())
         header = page.get_by_role("banner")
