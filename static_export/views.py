@@ -187,8 +187,13 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
 
     def __init__(self, archive):
         self.archive = archive
-        # The pages endpoint our API serves, so the frozen JSON matches the live API exactly.
-        self.detail_view = api_router._endpoints["pages"].as_view({"get": "detail_view"})
+        # The pages endpoint our API serves, so the frozen JSON matches the live API exactly; it is
+        # handed the page the export already holds (live, public, specific) instead of looking it up.
+        class ExportedPagesEndpoint(api_router._endpoints["pages"]):
+            def get_object(self):
+                return self.request.exported_page
+
+        self.detail_view = ExportedPagesEndpoint.as_view({"get": "detail_view"})
 
     def get_queryset(self):
         return self.archive.pages
@@ -202,7 +207,7 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
     def build_job(self, page_index):
         page = self.archive.pages[page_index]
         request = self.archive.request_for(f"/api/v2/pages/{page.pk}/")
-        request.wagtailapi_router = api_router
+        request.wagtailapi_router, request.exported_page = api_router, page
         response = self.detail_view(request, pk=page.pk)
         if response.status_code != 200:
             raise ExportError(
