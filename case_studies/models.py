@@ -11,7 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock, CallToActionBlock
-from cms.core.models import BasePage, PaginatedListingMixin
+from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
 from cms.core.serializers import PersonField
 
 
@@ -145,3 +145,7 @@ class CaseStudyPage(BasePage):
 
     parent_page_types = ["case_studies.CaseStudyIndexPage"]
     subpage_types = []
+
+    @once_per_page
+    def get_topics(self):
+        return self.topics.all()

@@ -9,7 +9,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import BasePage
+from cms.core.models import BasePage, once_per_page
 from cms.core.serializers import OrganisationField, OrganisationListField, PersonField
 
 
@@ -92,8 +92,17 @@ class LearningProgrammePage(BasePage):
     parent_page_types = ["resources.ProgrammeIndexPage"]
     subpage_types = ["resources.SessionPage"]
 
+    @once_per_page
     def get_sessions(self):
         return SessionPage.objects.child_of(self).live().public().defer_streamfields().order_by("number")
+
+    @once_per_page
+    def get_partner_organisations(self):
+        return self.partner_organisations.all()
+
+    @once_per_page
+    def get_learning_outcomes(self):
+        return self.learning_outcomes.all()
 
     def get_downloads(self):
         return self.downloads.select_related("document")
@@ -234,6 +243,7 @@ class SessionPage(BasePage):
         hours, minutes = divmod(self.duration_minutes or 0, 60)
         return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
 
+    @once_per_page
     def get_speakers(self):
         return self.speakers.select_related("person__organisation")
 

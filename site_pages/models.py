@@ -8,7 +8,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock, EventBlock
-from cms.core.models import BasePage, PaginatedListingMixin
+from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
 from cms.core.serializers import OrganisationListField, PersonField
 
 
@@ -159,6 +159,10 @@ class NewsReleasePage(BasePage):
 
     def get_quotes(self):
         return self.quotes.select_related("person__organisation")
+
+    @once_per_page
+    def get_partner_organisations(self):
+        return self.partner_organisations.all()
 
     def clean(self):
         super().clean()

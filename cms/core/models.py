@@ -1,5 +1,7 @@
 """What every page type shares: the abstract base page, paginated listings, people and organisations."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db import models
@@ -11,6 +13,23 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
+
+
+def once_per_page(method):
+    """A page's related objects, fetched on first use and kept on that page object.
+
+    The template and the JSON-LD both show them, so one page view asks once, not twice. A page object
+    lives for one request (or one export), so nothing is kept longer than the content it came from.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self):
+        cache = self.__dict__.setdefault("_once_per_page", {})
+        if method.__name__ not in cache:
+            cache[method.__name__] = list(method(self))
+        return cache[method.__name__]
+
+    return wrapper
 
 
 class Organisation(index.Indexed, models.Model):

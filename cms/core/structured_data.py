@@ -81,7 +81,7 @@ def page_structured_data(page, url, site_name, site_url="", image_url=""):
             "datePublished": _iso(page.release_date),
             "publisher": publisher,
             "about": [event(block.value, publisher) for block in page.event],
-            "mentions": [organisation(org) for org in page.partner_organisations.all()],
+            "mentions": [organisation(org) for org in page.get_partner_organisations()],
         }
     elif isinstance(page, CaseStudyPage):
         programme = page.related_programme
@@ -92,7 +92,7 @@ def page_structured_data(page, url, site_name, site_url="", image_url=""):
             "datePublished": _iso(page.publication_date),
             "author": person(page.author),
             "publisher": publisher,
-            "keywords": [topic.name for topic in page.topics.all()],
+            "keywords": [topic.name for topic in page.get_topics()],
             "about": {"@type": "Course", "name": programme.title, "url": programme.full_url}
             if programme and programme.live
             else None,
@@ -103,10 +103,10 @@ def page_structured_data(page, url, site_name, site_url="", image_url=""):
             "@type": "Course",
             "name": page.title,
             "provider": organisation(page.provider),
-            "contributor": [organisation(org) for org in page.partner_organisations.all()],
+            "contributor": [organisation(org) for org in page.get_partner_organisations()],
             "audience": {"@type": "Audience", "audienceType": page.audience},
             "datePublished": _iso(page.launch_date),
-            "teaches": [outcome.text for outcome in page.learning_outcomes.all()],
+            "teaches": [outcome.text for outcome in page.get_learning_outcomes()],
             "hasCourseInstance": [session_instance(session) for session in page.get_sessions()],
         }
     elif isinstance(page, SessionPage):
