@@ -187,6 +187,7 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
 
     def __init__(self, archive):
         self.archive = archive
+
         # The pages endpoint our API serves, so the frozen JSON matches the live API exactly; it is
         # handed the page the export already holds (live, public, specific) instead of looking it up.
         class ExportedPagesEndpoint(api_router._endpoints["pages"]):
