@@ -2,8 +2,9 @@
 
 Stock wagtail-bakery writes whatever a page answers (404 and 500 pages included), builds only the
 page itself (no pagination or other sub-routes), leaves root-absolute links, and its API views ask
-for pages the API will not show. These subclasses render through the real request stack, stop on
-anything but a 200, write every sub-route, and hand each file to the build to make links relative.
+for pages the API will not show. These subclasses serve each exported page and API document
+directly (the export already holds the pages), stop on anything but a 200, write every sub-route,
+and hand each file to the build to make links relative.
 """
 
 import json
