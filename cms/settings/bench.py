@@ -1,11 +1,15 @@
 """The export benchmark: its own database and media under ./bench/, and production-like speed (no DEBUG)."""
 
+import os
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "benchmark-only-not-secret"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
-BENCH_DIR = BASE_DIR / "bench"  # noqa: F405
+# BENCH_DIR lets a second benchmark site (another size) live beside the first.
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", BASE_DIR / "bench"))  # noqa: F405
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BENCH_DIR / "bench.sqlite3"}}
 MEDIA_ROOT = BENCH_DIR / "media"
 BUILD_DIR = BENCH_DIR / "stock-bakery"
