@@ -1,6 +1,5 @@
 from django.db import models
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
@@ -11,8 +10,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock, CallToActionBlock
-from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
-from cms.core.serializers import PersonField
+from cms.core.models import BasePage, PaginatedListingMixin
+from cms.core.serializers import PersonField, TagNamesField
+from cms.core.shared import shared
 
 
 class CaseStudyTopic(TaggedItemBase):
@@ -77,15 +77,20 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
             raise Http404("The first page of a listing has no page number.")
         return self.render_topic(request, topic, page_number)
 
+    def topics_in_use(self, request):
+        return shared(request, ("topics", self.pk), lambda: list(self.get_topics()))
+
     def render_topic(self, request, topic, page_number):
-        tag = get_object_or_404(self.get_topics(), slug=topic)
+        tag = next((tag for tag in self.topics_in_use(request) if tag.slug == topic), None)
+        if tag is None:
+            raise Http404(f"No case studies have the topic “{topic}”.")
         request.case_study_topic = tag
         base_url = f"{self.get_url(request)}topic/{tag.slug}/"
         return self.render_listing(request, page_number, base_url=base_url, topic=tag.slug)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["topics"] = self.get_topics()
+        context["topics"] = self.topics_in_use(request)
         context["current_topic"] = getattr(request, "case_study_topic", None)
         return context
 
@@ -137,7 +142,7 @@ class CaseStudyPage(BasePage):
     api_fields = BasePage.api_fields + [
         APIField("publication_date"),
         APIField("author", serializer=PersonField()),
-        APIField("topics"),
+        APIField("topics", serializer=TagNamesField()),
         APIField("body"),
         APIField("related_programme"),
         APIField("call_to_action"),
@@ -146,6 +151,9 @@ class CaseStudyPage(BasePage):
     parent_page_types = ["case_studies.CaseStudyIndexPage"]
     subpage_types = []
 
-    @once_per_page
+    @classmethod
+    def display_prefetches(cls):
+        return ["topics"]
+
     def get_topics(self):
         return self.topics.all()

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -96,16 +97,22 @@ class LearningProgrammePage(BasePage):
     def get_sessions(self):
         return SessionPage.objects.child_of(self).live().public().defer_streamfields().order_by("number")
 
-    @once_per_page
+    @classmethod
+    def display_prefetches(cls):
+        return [
+            "partner_organisations",
+            "learning_outcomes",
+            Prefetch("downloads", queryset=ProgrammeDownload.objects.select_related("document")),
+        ]
+
     def get_partner_organisations(self):
         return self.partner_organisations.all()
 
-    @once_per_page
     def get_learning_outcomes(self):
         return self.learning_outcomes.all()
 
     def get_downloads(self):
-        return self.downloads.select_related("document")
+        return self.downloads.all()
 
 
 class LearningOutcome(Orderable):
@@ -243,9 +250,15 @@ class SessionPage(BasePage):
         hours, minutes = divmod(self.duration_minutes or 0, 60)
         return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
 
-    @once_per_page
+    @classmethod
+    def display_prefetches(cls):
+        return [
+            "learning_outcomes",
+            Prefetch("speakers", queryset=SessionSpeaker.objects.select_related("person__organisation")),
+        ]
+
     def get_speakers(self):
-        return self.speakers.select_related("person__organisation")
+        return self.speakers.all()
 
     @property
     def effective_audience(self):

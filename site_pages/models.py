@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -8,7 +9,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock, EventBlock
-from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
+from cms.core.models import BasePage, PaginatedListingMixin
 from cms.core.serializers import OrganisationListField, PersonField
 
 
@@ -157,10 +158,16 @@ class NewsReleasePage(BasePage):
     parent_page_types = ["site_pages.NewsIndexPage"]
     subpage_types = []
 
-    def get_quotes(self):
-        return self.quotes.select_related("person__organisation")
+    @classmethod
+    def display_prefetches(cls):
+        return [
+            Prefetch("quotes", queryset=NewsReleaseQuote.objects.select_related("person__organisation")),
+            "partner_organisations",
+        ]
 
-    @once_per_page
+    def get_quotes(self):
+        return self.quotes.all()
+
     def get_partner_organisations(self):
         return self.partner_organisations.all()
 

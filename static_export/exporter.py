@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder as APIJSONEncoder
 from tqdm import tqdm
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.settings.models import BaseSiteSetting
@@ -118,6 +119,7 @@ class ArchiveBuild:
         self.page_urls = {url: page for page in self.pages for url in page_urls(page)}
         self.page_ids = {page.pk for page in self.pages}
         self.page_queries = 0
+        self.bulk_objects = None  # What the pages show, loaded once by the first stage rendering them.
         self.document_paths = {}  # document id -> archive path, or None when private
         self.extra_files = {FEED_URL: FEED_URL.lstrip("/"), "/sitemap.xml": "sitemap.xml"}
         self.extra_files[HTML_SITEMAP_URL] = page_file(HTML_SITEMAP_URL)
@@ -244,7 +246,8 @@ class ArchiveBuild:
 
     def write_json(self, archive_path, data):
         data = self.rewrite_json(data)
-        self.write_text(archive_path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, cls=APIJSONEncoder)
+        self.write_text(archive_path, text + "\n")
 
     def rewrite_json(self, value, key=None):
         """API JSON with URLs pointing into the archive (paths from its root) or at the original site."""

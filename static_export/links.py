@@ -11,11 +11,27 @@ URL_ATTR_RE = re.compile(
     r"(?P<lead>\s(?P<name>href|src|srcset|action|poster)\s*=\s*)(?P<quote>[\"'])(?P<value>.*?)(?P=quote)",
     re.IGNORECASE | re.DOTALL,
 )
+URL_ATTR_HINT_RE = re.compile(r"href|src|action|poster|style", re.IGNORECASE)
 STYLE_ATTR_RE = re.compile(r"(?P<lead>\sstyle\s*=\s*)(?P<quote>[\"'])(?P<value>.*?)(?P=quote)", re.I | re.S)
 STYLE_BLOCK_RE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
 CSS_URL_RE = re.compile(r"url\(\s*(?P<quote>[\"']?)(?P<value>[^\"')]*)(?P=quote)\s*\)")
 CSS_IMPORT_RE = re.compile(r"@import\s+(?P<quote>[\"'])(?P<value>[^\"']*)(?P=quote)")
 REL_CANONICAL_RE = re.compile(r"\srel\s*=\s*[\"']?canonical", re.IGNORECASE)
+
+
+def relative_path(target, from_dir):
+    """``posixpath.relpath`` for two normalised archive paths, without its calls to the file system.
+
+    The export makes tens of links relative on every page; relpath's abspath() dominated that.
+    """
+    start = from_dir.split("/") if from_dir else []
+    parts = target.split("/")
+    common = 0
+    for here, there in zip(start, parts, strict=False):
+        if here != there:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 @dataclass
@@ -80,7 +96,7 @@ class LinkRewriter:
         if target is None:
             problems.append(Problem(from_file, url, fatal))
             return None
-        relative = posixpath.relpath(target, posixpath.dirname(from_file) or ".")
+        relative = relative_path(target, posixpath.dirname(from_file))
         return quote(relative, safe="/") + (f"#{parts.fragment}" if parts.fragment else "")
 
     def rewrite_css(self, css, from_file, problems):
@@ -101,6 +117,8 @@ class LinkRewriter:
 
     def rewrite_tag(self, match, from_file, problems):
         name, attrs = match["name"].lower(), match["attrs"]
+        if not URL_ATTR_HINT_RE.search(attrs):
+            return match[0]  # Most tags have no URL or style attribute: nothing to rewrite.
         if name == "meta" or (name == "link" and REL_CANONICAL_RE.search(attrs)):
             return match[0]  # Absolute by design; the origin is swapped for the base URL later.
 

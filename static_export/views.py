@@ -20,7 +20,9 @@ from wagtailbakery.api_views import PagesAPIDetailView, PagesAPIListingView
 from wagtailbakery.views import AllPublishedPagesView
 
 from cms.api import api_router
+from cms.core.shared import known_objects
 
+from .bulk import load_in_bulk, prime_loaded
 from .errors import ExportError
 
 
@@ -70,17 +72,21 @@ class WorkerPoolBuild:
     def build_queryset(self):
         jobs = self.jobs()
         batches = [jobs[start : start + self.batch_size] for start in range(0, len(jobs), self.batch_size)]
+        if self.archive.bulk_objects is None:
+            self.archive.bulk_objects = load_in_bulk(self.archive.pages)
         self.queries = 0
-        workers = self.worker_count()
-        if workers == 1:
-            self.merge_results(map(self.build_batch, batches))
-            return
-        global _active_build
-        _active_build = self
-        connections.close_all()  # Each worker opens its own connection; none may share the parent's.
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            self.merge_results(pool.imap_unordered(_build_batch_in_worker, batches))
-        _active_build = None
+        with known_objects(self.archive.bulk_objects):
+            prime_loaded(self.archive.bulk_objects)
+            workers = self.worker_count()
+            if workers == 1:
+                self.merge_results(map(self.build_batch, batches))
+                return
+            global _active_build
+            _active_build = self
+            connections.close_all()  # Each worker opens its own connection; none may share the parent's.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                self.merge_results(pool.imap_unordered(_build_batch_in_worker, batches))
+            _active_build = None
 
     def worker_count(self):
         requested = self.archive.options.get("workers")
@@ -191,9 +197,27 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
 
         # The pages endpoint our API serves, so the frozen JSON matches the live API exactly; it is
         # handed the page the export already holds (live, public, specific) instead of looking it up.
+        exported_ids = {page.pk for page in archive.pages}
+        serializers = {}  # page model -> its serializer
+
         class ExportedPagesEndpoint(api_router._endpoints["pages"]):
             def get_object(self):
                 return self.request.exported_page
+
+            def get_base_queryset(self):
+                # The API shows a page's parent only if the parent is in its base queryset (live,
+                # public pages); the exported pages are exactly those, so no query per page.
+                return ExportedPages(exported_ids)
+
+            def get_serializer(self, instance):
+                # Building a serializer's fields costs more than serializing a page with them: one
+                # serializer per page type serves every page of that type.
+                serializer = serializers.get(type(instance))
+                if serializer is None:
+                    serializer = serializers[type(instance)] = super().get_serializer(instance)
+                serializer.instance = instance
+                serializer.__dict__.pop("_data", None)  # What .data remembers of the previous page.
+                return serializer
 
         self.detail_view = ExportedPagesEndpoint.as_view({"get": "detail_view"})
 
@@ -216,7 +240,20 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
                 f"Could not export the API for “{page.title}” (page {page.pk}): "
                 f"it answered {response.status_code}."
             )
-        self.archive.write_json(self.get_build_path(page), json.loads(response.render().content))
+        self.archive.write_json(self.get_build_path(page), response.data)
+
+
+class ExportedPages:
+    """Answers ``filter(id=…).exists()``, the one question the API's serializers ask their base queryset."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def filter(self, id):
+        return ExportedPages(self.ids & {id})
+
+    def exists(self):
+        return bool(self.ids)
 
 
 class ArchivePagesAPIListingView(PagesAPIListingView):

@@ -5,14 +5,41 @@ from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.api.utils import get_full_url
 from wagtail.blocks.struct_block import StructBlockValidationError
-from wagtail.documents.blocks import DocumentChooserBlock
-from wagtail.images.blocks import ImageChooserBlock
+from wagtail.documents import blocks as document_blocks
+from wagtail.images import blocks as image_blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .shared import known
 
 
 def absolute_url(url, context):
     """A full URL on the site's root URL, as Wagtail's own image and document API fields give."""
     return get_full_url((context or {}).get("request"), url)
+
+
+class KnownObjectsMixin:
+    """A chooser that finds its objects among those an export loaded in bulk (``shared.known``).
+
+    Otherwise every stream on every page would ask for its people, images and documents again.
+    """
+
+    def bulk_to_python(self, values):
+        found = known(self.model_class, values)
+        if found is None:
+            return super().bulk_to_python(values)
+        return [found.get(value) for value in values]
+
+
+class ImageChooserBlock(KnownObjectsMixin, image_blocks.ImageChooserBlock):
+    pass
+
+
+class DocumentChooserBlock(KnownObjectsMixin, document_blocks.DocumentChooserBlock):
+    pass
+
+
+class PageChooserBlock(KnownObjectsMixin, blocks.PageChooserBlock):
+    pass
 
 
 class PersonChooserBlock(SnippetChooserBlock):
@@ -24,23 +51,38 @@ class PersonChooserBlock(SnippetChooserBlock):
     def get_api_representation(self, value, context=None):
         return value.api_representation() if value else None
 
-    # Templates show “role (organisation)”: fetch the organisation with the person, not once per person.
+    # Templates show “role (organisation)”: fetch the organisation with the person, not once per
+    # person; an export has them all already (``known``).
     def to_python(self, value):
         if value is None:
             return None
         return self.model_class.objects.select_related("organisation").filter(pk=value).first()
 
     def bulk_to_python(self, values):
-        people = self.model_class.objects.select_related("organisation").in_bulk(values)
+        people = known(self.model_class, values)
+        if people is None:
+            people = self.model_class.objects.select_related("organisation").in_bulk(values)
         return [people.get(pk) for pk in values]
 
     class Meta:
         icon = "user"
 
 
+class FixedChoiceBlock(blocks.ChoiceBlock):
+    """A ChoiceBlock whose choices never change.
+
+    Wagtail's rebuilds and translates its whole choice list (blank option included) for every value
+    it reads, which showed up in exports of thousands of pages; fixed choices need only a lookup.
+    """
+
+    def normalize_choice(self, value):
+        choices = {str(key): key for key, _label in self._constructor_kwargs["choices"]}
+        return choices.get(str(value), value) if value is not None else None
+
+
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=150)
-    level = blocks.ChoiceBlock(
+    level = FixedChoiceBlock(
         choices=[("h2", "Section heading (h2)"), ("h3", "Subsection heading (h3)")],
         default="h2",
         help_text="Use h2 for sections; h3 only inside an h2 section.",
@@ -134,7 +176,7 @@ class CallToActionBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=150)
     text = blocks.TextBlock(required=False)
     link_text = blocks.CharBlock(max_length=80, help_text="Say where the link goes, e.g. “Give feedback”.")
-    page = blocks.PageChooserBlock(required=False)
+    page = PageChooserBlock(required=False)
     url = blocks.URLBlock(required=False, help_text="Only when the link goes to another website.")
 
     class Meta:

@@ -5,6 +5,7 @@ import functools
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.api import APIField
@@ -13,6 +14,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
+
+from .shared import shared
 
 
 def once_per_page(method):
@@ -140,6 +143,16 @@ class BasePage(Page):
     class Meta:
         abstract = True
 
+    # Relations the template and JSON-LD show, each fetched in one query: for this page when it is
+    # served, or for every page of the type at once by an export (then this finds them fetched).
+    @classmethod
+    def display_prefetches(cls):
+        return []
+
+    def get_context(self, request, *args, **kwargs):
+        prefetch_related_objects([self], *self.display_prefetches())
+        return super().get_context(request, *args, **kwargs)
+
     @property
     def meta_description(self):
         return self.search_description or self.summary
@@ -183,8 +196,16 @@ class PaginatedListingMixin(RoutablePageMixin):
         base_url = base_url or self.get_url(request)
         return base_url if page_number == 1 else f"{base_url}page/{page_number}/"
 
+    def listing_items(self, request, **filters):
+        """The items to paginate. A live request asks for one page of them; an export, which writes
+        every page of the listing, fetches them all once and slices that."""
+        if getattr(request, "shared_cache", None) is None:
+            return self.get_listing_items(**filters)
+        key = ("listing", self.pk, tuple(sorted(filters.items())))
+        return shared(request, key, lambda: list(self.get_listing_items(**filters)))
+
     def render_listing(self, request, page_number, base_url=None, **filters):
-        items = self.paginate(self.get_listing_items(**filters), page_number)
+        items = self.paginate(self.listing_items(request, **filters), page_number)
         pagination = {
             "previous_url": self.listing_url(request, items.previous_page_number(), base_url)
             if items.has_previous()

@@ -18,3 +18,10 @@ class OrganisationListField(Field):
 
     def to_representation(self, organisations):
         return [organisation.api_representation() for organisation in organisations.all()]
+
+
+class TagNamesField(Field):
+    """Tag names in name order, as Wagtail's TagsField gives, sorted here so a prefetch serves them."""
+
+    def to_representation(self, tags):
+        return sorted(tag.name for tag in tags.all())

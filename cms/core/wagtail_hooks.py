@@ -1,7 +1,10 @@
+from wagtail import hooks
+from wagtail.rich_text.pages import PageLinkHandler
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Organisation, Person
+from .shared import known
 
 
 class PersonViewSet(SnippetViewSet):
@@ -27,3 +30,23 @@ class OrganisationViewSet(SnippetViewSet):
 
 register_snippet(PersonViewSet)
 register_snippet(OrganisationViewSet)
+
+
+class KnownPageLinkHandler(PageLinkHandler):
+    """Rich-text page links that find their pages among those an export already holds.
+
+    Wagtail's handler asks the database for the linked pages of every rich-text field it renders.
+    """
+
+    @classmethod
+    def get_many(cls, attrs_list):
+        ids = [attrs.get("id") for attrs in attrs_list]
+        found = known(cls.get_model(), ids)
+        if found is None:
+            return super().get_many(attrs_list)
+        return [found.get(page_id) for page_id in ids]
+
+
+@hooks.register("register_rich_text_features", order=1)  # After Wagtail's own, which it replaces.
+def register_known_page_links(features):
+    features.register_link_type(KnownPageLinkHandler)

@@ -8,26 +8,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
+from cms.core.shared import shared
 from cms.core.structured_data import page_structured_data
 
 register = template.Library()
 
 # The same escapes Django's json_script uses, so no value can close the <script> element early.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def shared(request, key, compute):
-    """``compute()``, remembered in ``request.shared_cache`` when the caller provides one.
-
-    A static export renders thousands of pages that share their chrome; it passes one cache to
-    every request. The live site has no such cache, so each request computes afresh.
-    """
-    cache = getattr(request, "shared_cache", None)
-    if cache is None:
-        return compute()
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
 
 
 def _current_site(request):
@@ -48,13 +35,17 @@ def site_chrome(context):
     site = _current_site(request)
     home = site.root_page if site else None
     children = shared(
-        request, "home_children", lambda: list(home.get_children().live().public()) if home else []
+        request,
+        "home_children",
+        lambda: (
+            [(child, child.get_url(request)) for child in home.get_children().live().public()] if home else []
+        ),
     )
     current = context.get("page")
     current_path = getattr(current, "path", "")
 
     menu = []
-    for child in children:
+    for child, url in children:
         if not child.show_in_menus:
             continue
         if current_path == child.path:
@@ -63,15 +54,15 @@ def site_chrome(context):
             state = "true"
         else:
             state = ""
-        menu.append({"title": child.title, "url": child.get_url(request), "current": state})
+        menu.append({"title": child.title, "url": url, "current": state})
 
-    about = next((child for child in children if child.slug.startswith("about")), None)
+    about_url = next((url for child, url in children if child.slug.startswith("about")), "")
     chrome = {
         "site_name": (site.site_name if site and site.site_name else settings.WAGTAIL_SITE_NAME),
         "home_url": home.get_url(request) if home else "/",
         "home_id": home.pk if home else None,
         "menu": menu,
-        "about_url": about.get_url(request) if about else "",
+        "about_url": about_url,
     }
     if request is not None:
         request._site_chrome = chrome

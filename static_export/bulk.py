@@ -1,0 +1,55 @@
+"""Load what the exported pages show in a few queries for the whole export, not a few per page.
+
+Per page type, the relations its template and JSON-LD show (``display_prefetches``) are fetched for
+all pages of the type at once. People, organisations, images (with their renditions), documents
+and the pages themselves become ``known`` objects (``cms.core.shared``), which StreamField
+choosers and rich-text links look up; foreign keys and tree parents are pointed at them.
+"""
+
+from itertools import chain
+
+from django.db.models import prefetch_related_objects
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from cms.core.models import Organisation, Person
+from cms.core.shared import prime_foreign_keys
+
+
+def load_in_bulk(pages):
+    """The objects to make known for rendering ``pages``, their relations fetched."""
+    by_type = {}
+    for page in pages:
+        by_type.setdefault(type(page), []).append(page)
+    for model, group in by_type.items():
+        if prefetches := getattr(model, "display_prefetches", None):
+            prefetch_related_objects(group, *prefetches())
+    pages_by_path = {page.path: page for page in pages}
+    for page in pages:
+        parent = pages_by_path.get(page.path[: -page.steplen])
+        if parent is not None:
+            page._cached_parent_obj = parent  # treebeard's own cache for get_parent()
+    return [
+        *pages,
+        *Person.objects.select_related("organisation"),
+        *Organisation.objects.all(),
+        *get_image_model().objects.prefetch_renditions(),
+        *get_document_model().objects.all(),
+    ]
+
+
+def prime_loaded(objects):
+    """Point the foreign keys of ``objects``, and of what they prefetched, at known objects."""
+    prefetched = chain.from_iterable(
+        chain.from_iterable(obj._prefetched_objects_cache.values())
+        for obj in objects
+        if hasattr(obj, "_prefetched_objects_cache")
+    )
+    children = list(prefetched)
+    related = [
+        field.get_cached_value(child)
+        for child in children
+        for field in child._meta.concrete_fields
+        if field.many_to_one and field.is_cached(child) and field.get_cached_value(child) is not None
+    ]
+    prime_foreign_keys([*objects, *children, *related])
