@@ -21,7 +21,7 @@ class OrganisationListField(Field):
 
 
 class TagNamesField(Field):
-    """Tag names in name order, as Wagtail's TagsField gives, sorted here so a prefetch serves them."""
+    """Tag names, as Wagtail's TagsField gives, from a list of tags (so a prefetch can serve them)."""
 
     def to_representation(self, tags):
-        return sorted(tag.name for tag in tags.all())
+        return [tag.name for tag in tags]
