@@ -111,6 +111,38 @@ def measure_full_export():
     }
 
 
+def edit_one_case_study():
+    """Publish a new revision of one case study, changing its title and body, as an editor would."""
+    setup_django()
+    from wagtail.rich_text import RichText
+
+    from case_studies.models import CaseStudyPage
+
+    page = CaseStudyPage.objects.live().order_by("pk").first().get_latest_revision_as_object()
+    page.title = f"{page.title} (revised {time.strftime('%H:%M:%S')})"
+    correction = RichText("<p>A corrected account, published after the archive was made.</p>")
+    page.body = [("paragraph", correction)] + [(block.block_type, block.value) for block in page.body]
+    page.save_revision().publish()
+    return {"page": page.pk}
+
+
+def measure_incremental_export():
+    """After the full export: edit one case study, then ``export_archive --incremental`` on its output."""
+    edited = in_subprocess("edit")
+    output = ROOT / "bench" / "archive"
+    started = time.monotonic()
+    run([sys.executable, "manage.py", "export_archive", "--output", str(output), "--incremental"])
+    seconds = time.monotonic() - started
+    report = json.loads((ROOT / "bench" / "archive-report.json").read_text())
+    return {
+        "page": edited["page"],
+        "seconds": seconds,  # the whole command, Python and Django start-up included
+        "export_seconds": report["seconds"],
+        "mode": report["incremental"],
+        "stages": report["stages"],
+    }
+
+
 def run(command):
     subprocess.run(
         command, cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.bench"}
@@ -139,7 +171,26 @@ def rate(result):
     return result["pages"] / result["seconds"]
 
 
-def render(stock, ours, full, load):
+def render_update(update):
+    mode = update["mode"]
+    if mode["mode"] != "incremental":
+        outcome = f"It exported in full instead: {mode['reason']}."
+    else:
+        outcome = (
+            f"It re-rendered {len(mode['rendered_pages'])} pages (the case study and the pages that show or "
+            f"link to it) and kept the rest."
+        )
+    stages = "\n".join(f"| {name} | {seconds:.2f} |" for name, seconds in update["stages"].items())
+    return f"""Incremental `export_archive --incremental` after publishing a new revision of one case study
+(page {update["page"]}): **{update["export_seconds"]:.1f} s** in the export ({update["seconds"]:.1f} s for the
+whole command, start-up included). {outcome}
+
+| stage | seconds |
+| --- | --- |
+{stages}"""
+
+
+def render(stock, ours, full, load, update):
     ratio = rate(ours) / rate(stock)
     rows = [
         ("pages", stock["pages"], ours["pages"]),
@@ -178,6 +229,8 @@ Full `export_archive`, {full["pages"]} pages, {full["files"]} files, {full["seco
 | stage | seconds |
 | --- | --- |
 {stages}
+
+{render_update(update)}
 {END}"""
 
 
@@ -198,7 +251,8 @@ def say(text):
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--measure":
-        say(json.dumps({"stock": measure_stock, "pages": measure_pages}[sys.argv[2]]()))
+        measures = {"stock": measure_stock, "pages": measure_pages, "edit": edit_one_case_study}
+        say(json.dumps(measures[sys.argv[2]]()))
         return
     load = os.getloadavg()[0]
     stock = in_subprocess("stock")
@@ -206,7 +260,9 @@ def main():
     ours = in_subprocess("pages")
     say(f"our page stage: {ours['pages']} pages in {ours['seconds']:.1f} s")
     full = measure_full_export()
-    section = render(stock, ours, full, load)
+    update = measure_incremental_export()
+    say(f"incremental export: {update['export_seconds']:.1f} s ({update['mode']['mode']})")
+    section = render(stock, ours, full, load, update)
     write_doc(section)
     say(section)
 

@@ -24,6 +24,10 @@ def archive_files(archive_dir, suffixes):
     return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.suffix in suffixes)
 
 
+def only_files(names, suffixes):
+    return sorted(name for name in names if Path(name).suffix in suffixes)
+
+
 def references(text, is_css=False):
     """Every URL an HTML or CSS text refers to: links, sources, srcsets and CSS url()s.
 
@@ -53,11 +57,15 @@ def is_external(url):
     return bool(parts.scheme or parts.netloc)
 
 
-def check_links(archive_dir):
-    """Internal references that are root-absolute or do not open a file in the archive."""
+def check_links(archive_dir, only=None):
+    """Internal references that are root-absolute or do not open a file in the archive.
+
+    ``only``: check the links in these files (archive paths) alone, e.g. those an incremental export wrote.
+    """
     root = Path(archive_dir)
     problems = []
-    for name in archive_files(root, {".html", ".css"}):
+    names = archive_files(root, {".html", ".css"}) if only is None else only_files(only, {".html", ".css"})
+    for name in names:
         text = (root / name).read_text(encoding="utf-8", errors="replace")
         for url in references(text, is_css=name.endswith(".css")):
             url = url.strip()
@@ -77,16 +85,23 @@ def check_links(archive_dir):
 
 def external_links(archive_dir):
     """Every external URL the archive's pages link to, sorted; listed in reports, never fetched."""
+    return sorted({url for urls in external_links_by_file(archive_dir).values() for url in urls})
+
+
+def external_links_by_file(archive_dir, only=None):
+    """The external URLs of each HTML file (or of the files in ``only``), as {archive path: sorted URLs}."""
     root = Path(archive_dir)
-    found = set()
-    for name in archive_files(root, {".html"}):
+    found = {}
+    for name in archive_files(root, {".html"}) if only is None else only_files(only, {".html"}):
         text = (root / name).read_text(encoding="utf-8", errors="replace")
-        found |= {
-            url.strip()
-            for url in references(text)
-            if is_external(url) and urlsplit(url).scheme in ("http", "https")
-        }
-    return sorted(found)
+        found[name] = sorted(
+            {
+                url.strip()
+                for url in references(text)
+                if is_external(url) and urlsplit(url).scheme in ("http", "https")
+            }
+        )
+    return found
 
 
 # What must never reach an archive, checkable without the CMS database (see check_private).
@@ -111,17 +126,21 @@ class PrivateContent:
         return f"{self.file}: {self.reason}"
 
 
-def check_private(archive_dir):
+def check_private(archive_dir, only=None):
     """Signs that something private reached the archive; the export and verify_archive both run it.
 
     Without the CMS database a draft cannot be told from a page, so this checks what can be seen:
     admin folders, admin or logged-in markup (userbar, password fields, CSRF tokens, admin assets),
     pages asking not to be indexed (except forwarding pages), and uploaded images or documents that
     no page, stylesheet, feed or API file names (a private or unused upload copied by mistake).
+    ``only``: check these files (archive paths) alone; an upload among them must be named by one of them.
     """
     root = Path(archive_dir)
     problems = []
-    names = sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+    if only is None:
+        names = sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+    else:
+        names = sorted(only)
     texts = []
     for name in names:
         if ADMIN_PATH_RE.search(name):

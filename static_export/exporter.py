@@ -37,7 +37,7 @@ from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
 from wagtail.models import Site
 
-from .checks import check_links, check_private, external_links
+from .checks import check_links, check_private, external_links_by_file
 from .errors import ExportError
 from .gates import GATES, MissingTool, pages_to_audit, run_gates
 from .links import LinkRewriter
@@ -80,6 +80,7 @@ class ExportReport:
     warnings: list = field(default_factory=list)
     external_links: list = field(default_factory=list)
     package: dict = field(default_factory=dict)  # Paths of the bag, WACZ and provenance (--package).
+    incremental: dict = field(default_factory=dict)  # Full or incremental, why, and the pages rendered.
 
     def summary(self):
         return (
@@ -100,7 +101,7 @@ class ArchiveBuild:
     sitemap, API listings) go through Django's test client and the full request stack.
     """
 
-    def __init__(self, build_dir, site, base_url, captured_at, show_progress=False):
+    def __init__(self, build_dir, site, base_url, captured_at, show_progress=False, pages=None):
         self.build_dir = Path(build_dir)
         self.site = site
         self.base_url = base_url.rstrip("/")
@@ -115,7 +116,8 @@ class ArchiveBuild:
             model.for_site(site) for model in settings_registry if issubclass(model, BaseSiteSetting)
         ]
         self.options = {}
-        self.pages = list(exportable_pages(site))
+        # An incremental export passes only the pages it re-renders (see incremental.py).
+        self.pages = list(exportable_pages(site)) if pages is None else pages
         self.page_urls = {url: page for page in self.pages for url in page_urls(page)}
         self.page_ids = {page.pk for page in self.pages}
         self.page_queries = 0
@@ -126,6 +128,14 @@ class ArchiveBuild:
         self.assets = {}  # archive path -> storage name or static file path to copy
         self.documents = set()
         self.warnings = []
+        # What each written file's links resolved to: {"pages": ids, "assets": paths, "warnings": [...]}.
+        # The export state keeps it, so an incremental export knows who shows a page and which
+        # uploads are still used (incremental.py).
+        self.file_refs = {}
+        self.current_refs = None
+        self.written = set()  # Files this process wrote (page workers' files are in file_refs).
+        self.external_links = {}  # archive path -> external URLs, from the links stage
+        self.title_entries = None  # search/titles.js entries; None: computed from self.pages
         origins = {site.root_url, f"http://{self.host}"}
         self.rewriter = LinkRewriter(sorted(origins), self.resolve, self.base_url)
         self.progress_bar = tqdm(
@@ -165,7 +175,14 @@ class ArchiveBuild:
         if path.endswith("/index.html"):
             path = path[: -len("index.html")]
         if path in self.page_urls:
+            self.refer_to_page(self.page_urls[path].pk)
             return page_file(path)
+        found = self.resolve_file(path)
+        if found and self.current_refs is not None and found.startswith(asset_folders()):
+            self.current_refs["assets"].add(found)
+        return found
+
+    def resolve_file(self, path):
         if path in self.extra_files:
             return self.extra_files[path]
         if path.startswith(settings.STATIC_URL):
@@ -216,13 +233,29 @@ class ArchiveBuild:
 
     # Writing
 
+    def refer_to_page(self, page_id):
+        if self.current_refs is not None:
+            self.current_refs["pages"].add(page_id)
+
+    def recording(self, archive_path):
+        """Start recording what ``archive_path``'s links resolve to (see ``file_refs``)."""
+        self.current_refs = self.file_refs.setdefault(
+            archive_path, {"pages": set(), "assets": set(), "warnings": []}
+        )
+        return self.current_refs
+
     def path_for(self, archive_path):
         target = self.build_dir / archive_path
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
     def write_bytes(self, archive_path, content):
-        self.path_for(archive_path).write_bytes(content)
+        target = self.path_for(archive_path)
+        # An incremental export fills the build with hard links to the previous archive's files:
+        # writing into one would change the previous archive too, so a file is replaced, never rewritten.
+        target.unlink(missing_ok=True)
+        target.write_bytes(content)
+        self.written.add(archive_path)
 
     def write_text(self, archive_path, text):
         self.write_bytes(archive_path, text.encode("utf-8"))
@@ -235,17 +268,26 @@ class ArchiveBuild:
             f'<meta name="dcterms.source" content="{escape(original_url, {chr(34): "&quot;"})}">\n'
         )
         html = html.replace("</head>", provenance + "</head>", 1)
-        result = self.rewriter.rewrite_html(html, archive_path)
+        refs = self.recording(archive_path)
+        try:
+            result = self.rewriter.rewrite_html(html, archive_path)
+        finally:
+            self.current_refs = None
         for problem in result.problems:
             if problem.fatal:
                 raise ExportError(
                     f"{problem}: the page at {url} needs it, so the archive would be incomplete."
                 )
-            self.warnings.append(f"{problem}; the link on {url} was removed.")
+            refs["warnings"].append(f"{problem}; the link on {url} was removed.")
+            self.warnings.append(refs["warnings"][-1])
         self.write_text(archive_path, result.text)
 
     def write_json(self, archive_path, data):
-        data = self.rewrite_json(data)
+        self.recording(archive_path)
+        try:
+            data = self.rewrite_json(data)
+        finally:
+            self.current_refs = None
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, cls=APIJSONEncoder)
         self.write_text(archive_path, text + "\n")
 
@@ -262,6 +304,7 @@ class ArchiveBuild:
             return value
         if key == "detail_url" and (match := re.match(r"^/api/v2/pages/(\d+)/$", path)):
             if int(match[1]) in self.page_ids:
+                self.refer_to_page(int(match[1]))
                 return f"api/v2/pages/{match[1]}.json"
         if key != "html_url" and (archive_path := self.resolve(path)):
             return archive_path
@@ -279,7 +322,11 @@ class ArchiveBuild:
                     with default_storage.open(source, "rb") as file:
                         content = file.read()
                 if archive_path.endswith(".css"):
-                    result = self.rewriter.rewrite_stylesheet(content.decode("utf-8"), archive_path)
+                    self.recording(archive_path)
+                    try:
+                        result = self.rewriter.rewrite_stylesheet(content.decode("utf-8"), archive_path)
+                    finally:
+                        self.current_refs = None
                     if result.problems:
                         raise ExportError(f"{result.problems[0]}: the stylesheet needs it.")
                     content = result.text.encode("utf-8")
@@ -287,11 +334,23 @@ class ArchiveBuild:
                 done.add(archive_path)
 
 
-def export_archive(output, base_url=None, captured_at=None, show_progress=False, **options):
+def asset_folders():
+    """The archive's folders of copied static files and uploads."""
+    return (settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"), "documents/")
+
+
+def export_archive(
+    output, base_url=None, captured_at=None, show_progress=False, incremental=False, **options
+):
     """Export the default site's live, public content to ``output``; return an ExportReport.
 
+    ``incremental``: update the previous archive at ``output``, re-rendering only the pages an edit
+    affects, when its state allows (see incremental.py); otherwise export in full and say why in
+    ``report.incremental``. Without ``captured_at``, an incremental export keeps the previous one's.
     ``options`` are passed to the stages as ``archive.options`` (e.g. ``skip_gates``).
     """
+    from . import incremental as updates  # incremental.py builds on this module.
+
     started = time.monotonic()
     output = Path(output).resolve()
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
@@ -300,6 +359,8 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
     base_url = (base_url or site.root_url).rstrip("/")
     if not re.match(r"^https?://[^/]+", base_url):
         raise ExportError(f"--base-url must be an absolute http(s) URL, not “{base_url}”.")
+    if captured_at is None and incremental and (state := updates.load_state(output)):
+        captured_at = datetime.datetime.fromisoformat(state["captured_at"])
     captured_at = (captured_at or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
     report = ExportReport(
         output=str(output),
@@ -316,30 +377,67 @@ def export_archive(output, base_url=None, captured_at=None, show_progress=False,
     # Unpublish expired pages and publish due ones, as Wagtail's scheduled job would, so no listing,
     # feed or menu in the archive names a page the archive leaves out.
     call_command("publish_scheduled", stdout=io.StringIO())
+    snapshot = updates.take_snapshot(site, exportable_pages(site))
+    if incremental:
+        plan = updates.plan_export(output, site, base_url, captured_at, snapshot)
+    else:
+        plan = updates.Plan("a full export was asked for")
+    report.incremental = plan.summary()
     output.parent.mkdir(parents=True, exist_ok=True)
     build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     package = None
     try:
-        archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress=show_progress)
+        if plan.incremental:
+            dropped = updates.link_previous(output, build_dir, plan, asset_folders())
+            pages = list(exportable_pages(site).filter(pk__in=plan.render_ids))
+            archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress, pages=pages)
+            updates.prepare_build(archive, plan, snapshot)
+            checks = {
+                "links": check_archive_links,
+                "privacy": check_archive_privacy,
+                "gates": check_archive_gates,
+            }
+            stages = updates.incremental_stages(archive, plan, dropped, build_stages, checks)
+        else:
+            archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress=show_progress)
+            stages = None
         archive.report, archive.options = report, options
-        if not archive.pages:
+        if not archive.page_ids:
             raise ExportError(f"The site “{site}” has no live, public pages to export.")
-        for name, run in build_stages(archive):
+        for name, run in stages or build_stages(archive):
             stage_started = time.monotonic()
             run()
             report.stages[name] = round(time.monotonic() - stage_started, 3)
         archive.progress_bar.close()
+        state = updates.build_state(archive, snapshot, plan)
+        if plan.incremental:  # Warnings about links on the pages kept as they were still hold.
+            kept = sorted(set(state["pages"]) - {str(page_id) for page_id in plan.render_ids}, key=int)
+            archive.warnings += [
+                warning for page_id in kept for warning in state["pages"][page_id]["warnings"]
+            ]
         count_files(report, archive)
         if options.get("package"):
             from .package import build_package  # package.py builds on this module.
 
             package = build_package(archive, output)  # Before the swap, so a failure keeps both.
-        swap_into_place(build_dir, output)
+        # The old state describes the old archive: set it aside until the new archive is in place.
+        state_path = updates.state_path(output)
+        stale = state_path.with_name(state_path.name + ".stale")
+        if state_path.exists():
+            os.replace(state_path, stale)
+        try:
+            swap_into_place(build_dir, output)
+        except BaseException:
+            if stale.exists():
+                os.replace(stale, state_path)
+            raise
+        stale.unlink(missing_ok=True)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         if package:
             package.discard()
         raise
+    updates.write_state(output, state)
     if package:
         report.package = package.install()
 
@@ -371,24 +469,32 @@ def build_stages(archive):
     ]
 
 
-def check_archive_links(archive):
-    archive.report.external_links = external_links(archive.build_dir)
-    problems = check_links(archive.build_dir)
+def check_archive_links(archive, only=None):
+    """Broken internal references in the archive, or in the files of ``only`` (archive paths)."""
+    archive.external_links = external_links_by_file(archive.build_dir, only)
+    archive.report.external_links = sorted({url for urls in archive.external_links.values() for url in urls})
+    problems = check_links(archive.build_dir, only)
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ExportError(f"{len(problems)} broken internal references in the archive:\n{listed}{more}")
 
 
-def check_archive_gates(archive):
-    """Leaked markup, vnu and axe (see gates.py); ``gates`` option narrows them, ``skip_gates`` skips."""
+def check_archive_gates(archive, only=None):
+    """Leaked markup, vnu and axe (see gates.py); ``gates`` option narrows them, ``skip_gates`` skips.
+
+    ``only``: the files (archive paths) an incremental export wrote; axe audits one page per type of them.
+    """
     names = () if archive.options.get("skip_gates") else archive.options.get("gates", GATES)
     if not names:
         archive.warnings.append("Quality gates skipped (--skip-gates): nobody checked this archive.")
         return
     try:
-        pages = pages_to_audit(archive.page_urls, archive.extra_files, archive.build_dir)
-        problems = run_gates(archive.build_dir, names, pages)
+        page_urls = archive.page_urls
+        if only is not None:
+            page_urls = {url: page for url, page in page_urls.items() if page_file(url) in only}
+        pages = pages_to_audit(page_urls, archive.extra_files, archive.build_dir)
+        problems = run_gates(archive.build_dir, names, pages, only)
     except MissingTool as exc:
         raise ExportError(f"A quality gate cannot run. {exc}") from exc
     if problems:
@@ -397,8 +503,8 @@ def check_archive_gates(archive):
         raise ExportError(f"{len(problems)} quality gate failures in the archive:\n{listed}{more}")
 
 
-def check_archive_privacy(archive):
-    if problems := check_private(archive.build_dir):
+def check_archive_privacy(archive, only=None):
+    if problems := check_private(archive.build_dir, only):
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise ExportError(f"{len(problems)} signs of private content in the archive:\n{listed}")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .checks import archive_files
+from .checks import archive_files, only_files
 from .views import page_file
 
 GATES = ("markup", "html", "accessibility")
@@ -55,16 +55,19 @@ class MissingTool(Exception):
     """A gate's tool is not installed; the message names it and how to install it."""
 
 
-def run_gates(archive_dir, names=GATES, pages=None):
-    """Run the named gates over ``archive_dir``; ``pages`` are the HTML files axe audits."""
+def run_gates(archive_dir, names=GATES, pages=None, only=None):
+    """Run the named gates over ``archive_dir``; ``pages`` are the HTML files axe audits.
+
+    ``only``: the markup and HTML gates check these files (archive paths) alone.
+    """
     unknown = set(names) - set(GATES)
     if unknown:
         raise ValueError(f"Unknown quality gates {sorted(unknown)}; choose from {GATES}.")
     problems = []
     if "markup" in names:
-        problems += check_leaked_markup(archive_dir)
+        problems += check_leaked_markup(archive_dir, only)
     if "html" in names:
-        problems += check_html(archive_dir)
+        problems += check_html(archive_dir, only)
     if "accessibility" in names:
         if pages is None:
             raise ValueError("The accessibility gate needs the pages to audit (one per page type).")
@@ -111,11 +114,11 @@ ERROR_TITLE_RE = re.compile(r"^\s*(?:Page not found|Sorry, something went wrong|
 NONE_TEXT_RE = re.compile(r"^[\s:,;()\[\]|–-]*None[\s:,;()\[\]|–-]*$")
 
 
-def check_leaked_markup(archive_dir):
+def check_leaked_markup(archive_dir, only=None):
     """Unrendered shortcodes, template syntax, raw rich text, ``None``s, reprs and error pages."""
     root = Path(archive_dir)
     problems = []
-    for name in archive_files(root, {".html"}):
+    for name in archive_files(root, {".html"}) if only is None else only_files(only, {".html"}):
         text = (root / name).read_text(encoding="utf-8", errors="replace")
         problems += [GateProblem("markup", page_label(name, text), found) for found in leaks(name, text)]
     return problems
@@ -155,13 +158,13 @@ def excerpt(text, limit=60):
 # HTML validity: the Nu Html Checker -------------------------------------------------------------
 
 
-def check_html(archive_dir):
+def check_html(archive_dir, only=None):
     """Errors the Nu Html Checker (vnu.jar) finds in the archive's HTML files, all in a few JVM runs.
 
-    Warnings are not failures (the templates are kept free of them by hand).
+    Warnings are not failures (the templates are kept free of them by hand). ``only``: these files alone.
     """
     root = Path(archive_dir).resolve()
-    names = archive_files(root, {".html"})
+    names = archive_files(root, {".html"}) if only is None else only_files(only, {".html"})
     if not names:
         return []
     command = [

@@ -48,7 +48,10 @@ def write_archive_search(archive):
     for archive_path in PAGE_FILES:
         archive.extra_files["/" + archive_path] = archive_path
     archive.write_bytes(SEARCH_SCRIPT, (Path(__file__).parent / "archive_search.js").read_bytes())
-    archive.write_text(TITLES, titles_script(archive.pages))
+    entries = archive.title_entries
+    if entries is None:
+        entries = [title_entry(page) for page in archive.pages]
+    archive.write_text(TITLES, titles_script(entries))
     request = RequestFactory(HTTP_HOST=archive.host).get(SEARCH_URL)
     html = render_to_string("static_export/archive_search.html", request=request)
     archive.write_html(SEARCH_PAGE, html, SEARCH_URL)
@@ -107,22 +110,23 @@ def write_pagefind_file(path, data, hash_length, prefix=""):
     return new_hash
 
 
-def titles_script(pages):
-    """The small index for archives opened from disk: title, summary, type and date of each page."""
-    entries = []
-    for page in pages:
-        kind = search_type(page)
-        if kind is None:
-            continue
-        date = search_date(page)
-        entries.append(
-            {
-                "title": page.title,
-                "summary": page.summary,
-                "type": kind.label,
-                "date": format_date(date, "j F Y") if date else "",
-                "url": page_file(page.url),
-            }
-        )
-    data = json.dumps(entries, ensure_ascii=False, indent=0, sort_keys=True)
+def title_entry(page):
+    """A specific page's entry in the small index for archives opened from disk, or None."""
+    kind = search_type(page)
+    if kind is None:
+        return None
+    date = search_date(page)
+    return {
+        "title": page.title,
+        "summary": page.summary,
+        "type": kind.label,
+        "date": format_date(date, "j F Y") if date else "",
+        "url": page_file(page.url),
+    }
+
+
+def titles_script(entries):
+    """The small index for archives opened from disk: title, summary, type and date of each page
+    (``title_entry``, in the order of the pages; None for pages search leaves out)."""
+    data = json.dumps([entry for entry in entries if entry], ensure_ascii=False, indent=0, sort_keys=True)
     return f"window.ARCHIVE_SEARCH_TITLES = {data};\n"

@@ -101,12 +101,14 @@ class WorkerPoolBuild:
             self.archive.assets.update(result["assets"])
             self.archive.documents |= result["documents"]
             self.archive.warnings += result["warnings"]
+            self.archive.file_refs.update(result["file_refs"])
             self.queries += result["queries"]
             if self.counts_pages:
                 self.archive.progress(result["jobs"])
 
     def build_batch(self, batch):
         known_assets, warnings_before = set(self.archive.assets), len(self.archive.warnings)
+        known_refs = set(self.archive.file_refs)
         queries = [0]
 
         def count(execute, sql, params, many, context):
@@ -123,6 +125,9 @@ class WorkerPoolBuild:
             },
             "documents": set(self.archive.documents),
             "warnings": self.archive.warnings[warnings_before:],
+            "file_refs": {
+                name: refs for name, refs in self.archive.file_refs.items() if name not in known_refs
+            },
             "queries": queries[0],
         }
 
@@ -197,7 +202,7 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
 
         # The pages endpoint our API serves, so the frozen JSON matches the live API exactly; it is
         # handed the page the export already holds (live, public, specific) instead of looking it up.
-        exported_ids = {page.pk for page in archive.pages}
+        exported_ids = archive.page_ids  # All the archive's pages, also when only some are rendered.
         serializers = {}  # page model -> its serializer
 
         class ExportedPagesEndpoint(api_router._endpoints["pages"]):
@@ -272,10 +277,12 @@ class ArchivePagesAPIListingView(PagesAPIListingView):
         folder = f"{model._meta.app_label}.{model.__name__}/" if model else ""
         return f"api/v2/pages/listing/{folder}{page_num}.json"
 
-    def build(self):
-        exported_ids = {page.pk for page in self.archive.pages}
-        models = sorted({type(page) for page in self.archive.pages}, key=lambda m: m._meta.label)
-        for model in [None, *models]:
+    def build(self, models=None):
+        """Every listing, or only those of ``models`` (None in it: the listing of all pages)."""
+        exported_ids = self.archive.page_ids
+        if models is None:
+            models = [None, *sorted({type(page) for page in self.archive.pages}, key=lambda m: m._meta.label)]
+        for model in models:
             query = f"&type={model._meta.label}&fields=*" if model else ""
             items = []
             offset = 0

@@ -41,6 +41,13 @@ class Command(BaseCommand):
             help="Emergencies only: skip the quality gates (vnu, axe, leaked markup) and export unchecked.",
         )
         parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="Update the previous archive at --output, re-rendering only the pages an edit affects; "
+            "exports in full (and says why) when that is not safe. "
+            "Keeps the previous --captured-at unless given.",
+        )
+        parser.add_argument(
             "--contact", help="The archive's contact for the bag, e.g. 'Ann Smith <ann@example.org>'."
         )
 
@@ -54,9 +61,21 @@ class Command(BaseCommand):
                 package=options["package"],
                 contact=options["contact"],
                 skip_gates=options["skip_gates"],
+                incremental=options["incremental"],
             )
         except ExportError as exc:
             raise CommandError(f"Export failed; the previous archive is unchanged. {exc}") from exc
+        if options["incremental"]:
+            update = report.incremental
+            if update["mode"] == "full":
+                self.stdout.write(f"Full export: {update['reason']}.")
+            else:
+                changed, removed = len(update["changed_pages"]), len(update["removed_pages"])
+                rendered = len(update["rendered_pages"])
+                self.stdout.write(
+                    f"Incremental export: {changed} changed and {removed} removed pages; "
+                    f"re-rendered {rendered}."
+                )
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
         self.stdout.write(self.style.SUCCESS(report.summary()))
