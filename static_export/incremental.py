@@ -18,6 +18,7 @@ data changed (organisations, sites, settings, redirects, tags, collections, or a
 image or document), or more than half the pages would be re-rendered anyway.
 """
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -25,7 +26,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -146,6 +146,7 @@ class Plan:
     """Full export (``reason`` says why) or incremental: the pages to re-render and what to keep."""
 
     reason: str = ""
+    output: Path = None  # The previous archive
     previous: dict = None
     render_ids: set = field(default_factory=set)
     changed_ids: set = field(default_factory=set)
@@ -228,6 +229,7 @@ def plan_export(output, site, base_url, captured_at, snapshot):
     labels = {pid: model_label(row["content_type_id"]) for pid, row in rows.items()}
     affected_types = {previous[pid]["type"] for pid in removed} | {labels[pid] for pid in render}
     return Plan(
+        output=output,
         previous=state,
         render_ids=render,
         changed_ids=changed | added,
@@ -334,9 +336,19 @@ def incremental_stages(archive, plan, dropped, build_stages, checks):
     def api():
         ArchivePagesAPIDetailView(archive=archive).build_queryset()
         labels = [label for label in plan.api_models if label in plan.present_models]
-        ArchivePagesAPIListingView(archive=archive).build(
-            [None] + [apps.get_model(label) for label in labels]
-        )
+        listings = ArchivePagesAPIListingView(archive, [None, *labels], items=lambda *args: items(*args))
+
+        def items(label, rendered):
+            """The listing's items: the previous listing's, with the re-rendered pages' serialized anew."""
+            kept = {
+                item["id"]: item
+                for item in previous_listing(plan.output, label)
+                if item["id"] not in plan.replaced_ids
+            }
+            fresh = {page.pk: functools.partial(listings.serialize_page, label, page) for page in rendered}
+            return [fresh.get(page_id) or kept[page_id] for page_id in sorted(kept.keys() | fresh.keys())]
+
+        listings.build()
 
     def assets():
         present = {
@@ -371,6 +383,15 @@ def incremental_stages(archive, plan, dropped, build_stages, checks):
         gates=lambda: checks["gates"](archive, written()),
     )
     return list(stages.items())
+
+
+def previous_listing(output, label):
+    """Every item of a listing in the previous archive (None: the listing of all pages)."""
+    folder = Path(output) / (listing_folder(label) if label else "api/v2/pages/listing/")
+    if not folder.is_dir():
+        return []  # A page type new to the site.
+    names = sorted((name for name in os.listdir(folder) if name.endswith(".json")), key=lambda n: int(n[:-5]))
+    return [item for name in names for item in json.loads((folder / name).read_text("utf-8"))["items"]]
 
 
 def prune_assets(archive, plan, present):

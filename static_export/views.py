@@ -7,15 +7,17 @@ directly (the export already holds the pages), stop on anything but a 200, write
 and hand each file to the build to make links relative.
 """
 
-import json
+import functools
 import multiprocessing
 import os
 import posixpath
 
+from django.apps import apps
 from django.db import connection, connections
 from django.http import Http404
 from django.utils import timezone
 from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.models import Page
 from wagtailbakery.api_views import PagesAPIDetailView, PagesAPIListingView
 from wagtailbakery.views import AllPublishedPagesView
 
@@ -191,6 +193,30 @@ class ArchivePageView(WorkerPoolBuild, AllPublishedPagesView):
         return response
 
 
+def exported_pages_endpoint(archive):
+    """Our API's pages endpoint, answering from the pages the export holds (live, public, specific).
+
+    The frozen JSON is then what the live API gives, without looking any page up again.
+    """
+
+    class ExportedPagesEndpoint(api_router._endpoints["pages"]):
+        listing_model = Page  # The model a listing shows (``?type=``); set per listing.
+
+        def get_object(self):
+            return self.request.exported_page
+
+        def get_base_queryset(self):
+            # The API shows a page's parent only if the parent is in its base queryset (live,
+            # public pages); the exported pages are exactly those, so no query per page.
+            return ExportedPages(archive.page_ids)
+
+        def get_queryset(self):
+            # Only its model is asked for: the pages come from the export.
+            return self.listing_model.objects.none()
+
+    return ExportedPagesEndpoint
+
+
 class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
     """The API's JSON for each exported page, at ``api/v2/pages/<id>.json``.
 
@@ -199,21 +225,9 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
 
     def __init__(self, archive):
         self.archive = archive
-
-        # The pages endpoint our API serves, so the frozen JSON matches the live API exactly; it is
-        # handed the page the export already holds (live, public, specific) instead of looking it up.
-        exported_ids = archive.page_ids  # All the archive's pages, also when only some are rendered.
         serializers = {}  # page model -> its serializer
 
-        class ExportedPagesEndpoint(api_router._endpoints["pages"]):
-            def get_object(self):
-                return self.request.exported_page
-
-            def get_base_queryset(self):
-                # The API shows a page's parent only if the parent is in its base queryset (live,
-                # public pages); the exported pages are exactly those, so no query per page.
-                return ExportedPages(exported_ids)
-
+        class DetailEndpoint(exported_pages_endpoint(archive)):
             def get_serializer(self, instance):
                 # Building a serializer's fields costs more than serializing a page with them: one
                 # serializer per page type serves every page of that type.
@@ -224,7 +238,7 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
                 serializer.__dict__.pop("_data", None)  # What .data remembers of the previous page.
                 return serializer
 
-        self.detail_view = ExportedPagesEndpoint.as_view({"get": "detail_view"})
+        self.detail_view = DetailEndpoint.as_view({"get": "detail_view"})
 
     def get_queryset(self):
         return self.archive.pages
@@ -261,42 +275,71 @@ class ExportedPages:
         return bool(self.ids)
 
 
-class ArchivePagesAPIListingView(PagesAPIListingView):
-    """The API's page listings, all pages and per type, 100 to a file.
+class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
+    """The API's page listings, all pages and per type (with every field), in id order, 100 to a file.
 
-    Only pages in the archive are listed, so a page the API would show but the archive leaves out
-    (one past its expiry date that has not been unpublished yet) cannot leave a dangling entry.
+    Each file is what ``/api/v2/pages/?order=id[&type=…&fields=*]`` shows at that offset, serialized
+    by the API's own listing serializer from the pages the export holds. Only pages in the archive
+    are listed, so none can leave a dangling entry.
     """
 
     results_per_page = 100
 
-    def __init__(self, archive):
+    def __init__(self, archive, labels=None, items=None):
+        """``labels``: the listings to write (None: all pages; a model label: that type), default
+        every one. ``items(label, pages)``: the listing's items, when not all pages are at hand."""
         self.archive = archive
+        pages = sorted(archive.pages, key=lambda page: page.pk)
+        if labels is None:
+            labels = [None, *sorted({type(page)._meta.label for page in pages})]
+        self.listings = {
+            label: [page for page in pages if label is None or type(page)._meta.label == label]
+            for label in labels
+        }
+        self.items = items or (lambda label, pages: self.serialize(label, pages))
+        self.serializers = {}
+        self.endpoint = exported_pages_endpoint(archive)
 
-    def get_build_path(self, page_num, model=None):
-        folder = f"{model._meta.app_label}.{model.__name__}/" if model else ""
+    def get_build_path(self, page_num, label=None):
+        folder = f"{label}/" if label else ""
         return f"api/v2/pages/listing/{folder}{page_num}.json"
 
-    def build(self, models=None):
-        """Every listing, or only those of ``models`` (None in it: the listing of all pages)."""
-        exported_ids = self.archive.page_ids
-        if models is None:
-            models = [None, *sorted({type(page) for page in self.archive.pages}, key=lambda m: m._meta.label)]
-        for model in models:
-            query = f"&type={model._meta.label}&fields=*" if model else ""
-            items = []
-            offset = 0
-            while True:
-                url = f"/api/v2/pages/?limit={self.results_per_page}&offset={offset}&order=id{query}"
-                data = json.loads(self.archive.fetch(url, expected_status=200).content)
-                items += [item for item in data["items"] if item["id"] in exported_ids]
-                offset += self.results_per_page
-                if offset >= data["meta"]["total_count"]:
-                    break
-            chunks = [
-                items[i : i + self.results_per_page] for i in range(0, len(items), self.results_per_page)
-            ]
-            for number, chunk in enumerate(chunks or [[]], start=1):
-                listing = {"meta": {"total_count": len(items), "page": number, "pages": len(chunks) or 1}}
-                listing["items"] = chunk
-                self.archive.write_json(self.get_build_path(number, model), listing)
+    def build(self):
+        self.build_queryset()
+
+    def jobs(self):
+        """(label, file number) for every file of every listing."""
+        listed = {label: self.items(label, pages) for label, pages in self.listings.items()}
+        self.listed = listed
+        return [
+            (label, number)
+            for label, items in listed.items()
+            for number in range(1, max(1, -(-len(items) // self.results_per_page)) + 1)
+        ]
+
+    def build_job(self, job):
+        label, number = job
+        items = self.listed[label]
+        start = (number - 1) * self.results_per_page
+        chunk = items[start : start + self.results_per_page]
+        pages = -(-len(items) // self.results_per_page) or 1
+        listing = {"meta": {"total_count": len(items), "page": number, "pages": pages}}
+        listing["items"] = [item() if callable(item) else item for item in chunk]
+        self.archive.write_json(self.get_build_path(number, label), listing)
+
+    def serialize(self, label, pages):
+        """The listing's items, each serialized when its file is written (in a worker)."""
+        return [functools.partial(self.serialize_page, label, page) for page in pages]
+
+    def serialize_page(self, label, page):
+        if label not in self.serializers:
+            query = f"?type={label}&fields=*" if label else ""
+            request = self.archive.request_for(f"/api/v2/pages/{query}")
+            request.wagtailapi_router = api_router
+            view = self.endpoint()
+            view.listing_model = apps.get_model(label) if label else Page
+            view.action_map, view.action = {"get": "listing_view"}, "listing_view"
+            view.format_kwarg, view.args, view.kwargs = None, (), {}
+            view.request = view.initialize_request(request)
+            self.serializers[label] = view.get_serializer_class()(context=view.get_serializer_context())
+        return self.serializers[label].to_representation(page)
