@@ -11,7 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock, CallToActionBlock
-from cms.core.models import BasePage, PaginatedListingMixin
+from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
 from cms.core.serializers import PersonField, TagNamesField
 from cms.core.shared import shared
 
@@ -170,6 +170,7 @@ class CaseStudyPage(BasePage):
     def display_prefetches(cls):
         return [topics_prefetch()]
 
+    @once_per_page
     def get_topics(self):
         """The page's topics in name order."""
         return sorted((item.tag for item in self.tagged_topics.all()), key=lambda tag: tag.name)

@@ -5,13 +5,18 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
-# A start tag, allowing ">" inside quoted attribute values.
-TAG_RE = re.compile(r"<(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# A start tag with a URL or style attribute (the rest have nothing to rewrite), allowing ">" inside
+# quoted attribute values.
+TAG_RE = re.compile(
+    r"<(?P<name>[a-zA-Z][a-zA-Z0-9-]*)"
+    r"(?=(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\s(?:href|src|srcset|action|poster|style)\s*=)"
+    r"(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.IGNORECASE,
+)
 URL_ATTR_RE = re.compile(
     r"(?P<lead>\s(?P<name>href|src|srcset|action|poster)\s*=\s*)(?P<quote>[\"'])(?P<value>.*?)(?P=quote)",
     re.IGNORECASE | re.DOTALL,
 )
-URL_ATTR_HINT_RE = re.compile(r"href|src|action|poster|style", re.IGNORECASE)
 STYLE_ATTR_RE = re.compile(r"(?P<lead>\sstyle\s*=\s*)(?P<quote>[\"'])(?P<value>.*?)(?P=quote)", re.I | re.S)
 STYLE_BLOCK_RE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
 CSS_URL_RE = re.compile(r"url\(\s*(?P<quote>[\"']?)(?P<value>[^\"')]*)(?P=quote)\s*\)")
@@ -117,8 +122,6 @@ class LinkRewriter:
 
     def rewrite_tag(self, match, from_file, problems):
         name, attrs = match["name"].lower(), match["attrs"]
-        if not URL_ATTR_HINT_RE.search(attrs):
-            return match[0]  # Most tags have no URL or style attribute: nothing to rewrite.
         if name == "meta" or (name == "link" and REL_CANONICAL_RE.search(attrs)):
             return match[0]  # Absolute by design; the origin is swapped for the base URL later.
 
