@@ -7,17 +7,17 @@ chunks a query needs, so search stays quick however large the archive. Pagefind 
 and summaries in ``search/titles.js``.
 """
 
-import asyncio
 import gzip
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import cbor2
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils.dateformat import format as format_date
-from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import get_executable
 
 from search.content import search_date, search_type
 
@@ -42,7 +42,7 @@ def search_stage(archive):
 
 def write_archive_search(archive):
     try:
-        asyncio.run(write_pagefind_index(archive.build_dir))
+        write_pagefind_index(archive.build_dir)
     except Exception as exc:
         raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
     for archive_path in PAGE_FILES:
@@ -57,11 +57,15 @@ def write_archive_search(archive):
     archive.write_html(SEARCH_PAGE, html, SEARCH_URL)
 
 
-async def write_pagefind_index(build_dir):
+def write_pagefind_index(build_dir):
+    """Pagefind's command line over the build folder. (Its Python API talks to the same binary over
+    a pipe that also carries the binary's log lines, and now and then failed to decode a reply.)"""
     output = Path(build_dir) / PAGEFIND_DIR
-    config = IndexConfig(force_language="en", keep_index_url=True, output_path=str(output))
-    async with PagefindIndex(config=config) as index:  # writes the files when the block ends
-        await index.add_directory(str(build_dir))
+    command = [str(get_executable()), "--site", str(build_dir), "--output-path", str(output)]
+    command += ["--force-language", "en", "--keep-index-url", "--silent"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError((result.stderr or result.stdout).strip() or f"exit status {result.returncode}")
     make_filters_reproducible(output)
 
 
