@@ -211,7 +211,10 @@ def plan_export(output, site, base_url, captured_at, snapshot):
             return Plan(f"a {model._meta.verbose_name} was deleted")
         changed_objects += [(model, pk) for pk, value in now.items() if before.get(pk) != value]
 
-    render = changed | added
+    # Pages showing a changed person, image or document change too, and so do the pages showing them
+    # (a listing shows each case study's author).
+    touched |= referring_pages(changed_objects) & set(rows)
+    render = set(touched - removed)
     referrers = {}
     for page_id, record in previous.items():
         for target in record["refs"]:
@@ -220,7 +223,7 @@ def plan_export(output, site, base_url, captured_at, snapshot):
     for page_id in touched:
         render |= referrers.get(page_id, set())
         render |= {parents.get(page_id), previous.get(page_id, {}).get("parent")}
-    render |= referring_pages([(Page, pk) for pk in touched] + changed_objects)
+    render |= referring_pages([(Page, pk) for pk in touched])
     render.add(site.root_page_id)
     render &= set(rows)
     if len(render) > MAX_SHARE * len(rows):

@@ -88,6 +88,7 @@ def test_an_unpublished_page_disappears_and_the_pages_linking_to_it_are_updated(
 def test_a_change_to_a_person_reaches_the_pages_that_show_them(demo_site, export):
     archive, _ = export("archive")
     author = CaseStudyPage.objects.get().author
+    author.name = "Libby Potter-Smith"  # Shown on the case study and in the listing of case studies.
     author.role = "Director of Everything"
     author.save()
 
