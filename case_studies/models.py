@@ -68,6 +68,12 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
     def archive_routes(self):
         return super().archive_routes() + self.topic_urls()
 
+    def listing_routes(self):
+        routes = super().listing_routes()
+        for topic in self.get_topics():
+            routes.update(super().listing_routes(prefix=f"topic/{topic.slug}/", topic=topic.slug))
+        return routes
+
     @path("topic/<slug:topic>/", name="topic")
     def topic(self, request, topic):
         return self.render_topic(request, topic, page_number=1)

@@ -136,6 +136,7 @@ class ArchiveBuild:
         self.written = set()  # Files this process wrote (page workers' files are in file_refs).
         self.external_links = {}  # archive path -> external URLs, from the links stage
         self.title_entries = None  # search/titles.js entries; None: computed from self.pages
+        self.kept_urls = set()  # URLs whose files an incremental export keeps from the previous archive
         origins = {site.root_url, f"http://{self.host}"}
         self.rewriter = LinkRewriter(sorted(origins), self.resolve, self.base_url)
         self.progress_bar = tqdm(

@@ -39,7 +39,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Page, Referenc
 from cms.core.models import Organisation, Person
 
 from .search_index import title_entry
-from .views import page_file
+from .views import page_file, page_urls
 
 STATE_VERSION = 1
 # The page row fields a page's own files and the pages showing it depend on, besides its content
@@ -149,6 +149,7 @@ class Plan:
     output: Path = None  # The previous archive
     previous: dict = None
     render_ids: set = field(default_factory=set)
+    partial: dict = field(default_factory=dict)  # listing page id -> the URLs of it to re-render
     changed_ids: set = field(default_factory=set)
     removed_ids: set = field(default_factory=set)
     api_models: list = field(default_factory=list)  # labels whose API listings are rewritten
@@ -171,6 +172,7 @@ class Plan:
             "changed_pages": sorted(self.changed_ids),
             "removed_pages": sorted(self.removed_ids),
             "rendered_pages": sorted(self.render_ids),
+            "partly_rendered_pages": {str(pid): len(urls) for pid, urls in sorted(self.partial.items())},
         }
 
 
@@ -231,15 +233,37 @@ def plan_export(output, site, base_url, captured_at, snapshot):
 
     labels = {pid: model_label(row["content_type_id"]) for pid, row in rows.items()}
     affected_types = {previous[pid]["type"] for pid in removed} | {labels[pid] for pid in render}
+    moved = removed | {pid for pid in changed if rows[pid]["url_path"] != previous[pid].get("url_path")}
     return Plan(
         output=output,
         previous=state,
         render_ids=render,
+        partial=listing_updates(render, touched, moved, previous),
         changed_ids=changed | added,
         removed_ids=removed,
         api_models=sorted(affected_types),
         present_models=set(labels.values()),
     )
+
+
+def listing_updates(render, touched, moved, previous):
+    """The listings re-rendered only because items they show changed, each with the URLs of its
+    pages (``page/2/``, a topic's pages…) to render: those whose items changed, moved or show a
+    changed page. {page id: URLs}; every other page is rendered whole.
+
+    A listing is rendered whole when its own row changed, its pages were added or removed, it links
+    to a changed page other than as an item (a menu, its intro), or a changed page moved or went.
+    """
+    candidates = [pid for pid in render - touched if previous.get(pid, {}).get("routes")]
+    partial = {}
+    for page in Page.objects.filter(pk__in=candidates).specific() if not moved else []:
+        old = previous[page.pk]["routes"]
+        new = {page.url + route: ids for route, ids in page.listing_routes().items()}
+        shown = {pid for ids in [*old.values(), *new.values()] for pid in ids}
+        if set(new) != set(old) or not touched & set(previous[page.pk]["refs"]) <= shown:
+            continue
+        partial[page.pk] = {url for url, ids in new.items() if ids != old[url] or touched & set(ids)}
+    return partial
 
 
 def model_label(content_type_id):
@@ -284,7 +308,12 @@ def link_previous(output, build_dir, plan, asset_folders):
     previous page files left out (their pages are re-rendered or gone)."""
     keep, dropped = [], set()
     for page_id, record in plan.previous["pages"].items():
-        if int(page_id) in plan.replaced_ids:
+        rendered_urls = plan.partial.get(int(page_id))
+        if rendered_urls is not None:
+            kept = [page_file(url) for url in record["urls"] if url not in rendered_urls]
+            keep.extend(kept)
+            dropped.update(set(record["files"]) - set(kept))
+        elif int(page_id) in plan.replaced_ids:
             dropped.update(record["files"])
         else:
             keep.extend(record["files"])
@@ -323,6 +352,9 @@ def prepare_build(archive, plan, snapshot):
         for url in record["urls"]:
             archive.page_urls[url] = kept
     archive.page_ids = set(snapshot.pages)
+    for page in archive.pages:
+        if (rendered_urls := plan.partial.get(page.pk)) is not None:
+            archive.kept_urls.update(url for url in page_urls(page) if url not in rendered_urls)
     rendered = {page.pk: page for page in archive.pages}
     ordered = sorted(snapshot.pages, key=lambda pid: snapshot.pages[pid]["path"])
     archive.title_entries = [
@@ -441,7 +473,7 @@ def build_state(archive, snapshot, plan):
     for page in archive.pages:
         files = [page_file(url) for url in urls.get(page.pk, [])] + [f"api/v2/pages/{page.pk}.json"]
         refs = [archive.file_refs.get(name, {"pages": (), "assets": (), "warnings": ()}) for name in files]
-        pages[str(page.pk)] = {
+        record = {
             "type": type(page)._meta.label,
             "urls": urls.get(page.pk, []),
             "files": files,
@@ -451,12 +483,21 @@ def build_state(archive, snapshot, plan):
             "external": sorted({url for name in files for url in archive.external_links.get(name, ())}),
             "search": title_entry(page),
         }
+        if hasattr(page, "listing_routes"):
+            record["routes"] = {page.url + route: ids for route, ids in page.listing_routes().items()}
+        if page.pk in plan.partial:  # Its kept files link to what they linked to before.
+            before = previous[str(page.pk)]
+            for key in ("refs", "assets", "external"):
+                record[key] = sorted(set(record[key]) | set(before[key]))
+            record["warnings"] = list(dict.fromkeys(before["warnings"] + record["warnings"]))
+        pages[str(page.pk)] = record
     for page_id, record in previous.items():
         if int(page_id) in rows and page_id not in pages:
             pages[page_id] = record
     for page_id, record in pages.items():
         row = rows[int(page_id)]
         record["sig"] = page_signature(row)
+        record["url_path"] = row["url_path"]
         record["parent"] = parents.get(int(page_id))
     stylesheets = {**(plan.previous["stylesheets"] if plan.incremental else {}), **stylesheet_refs(archive)}
     return {

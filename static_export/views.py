@@ -160,7 +160,12 @@ class ArchivePageView(WorkerPoolBuild, AllPublishedPagesView):
         return self.archive.pages
 
     def jobs(self):
-        return [(index, url) for index, page in enumerate(self.archive.pages) for url in page_urls(page)]
+        return [
+            (index, url)
+            for index, page in enumerate(self.archive.pages)
+            for url in page_urls(page)
+            if url not in self.archive.kept_urls
+        ]
 
     def build_queryset(self):
         super().build_queryset()

@@ -182,6 +182,20 @@ class PaginatedListingMixin(RoutablePageMixin):
         """Sub-routes a static export must write besides the page itself."""
         return self.listing_page_urls()[1:]
 
+    def listing_routes(self, prefix="", **filters):
+        """Each route of the listing (``""``, ``page/2/``…) with the ids of the items it shows, in order.
+
+        An incremental export compares them with the previous export's, to re-render only the pages
+        of a listing whose items changed.
+        """
+        items = self.get_listing_items(**filters).prefetch_related(None).values_list("pk", flat=True)
+        ids, size = list(items), self.items_per_page
+        chunks = [ids[start : start + size] for start in range(0, len(ids), size)] or [[]]
+        return {
+            prefix + ("" if number == 1 else f"page/{number}/"): chunk
+            for number, chunk in enumerate(chunks, start=1)
+        }
+
     @path("")
     def listing(self, request):
         return self.render_listing(request, page_number=1)

@@ -10,8 +10,10 @@ from django.core.management import call_command
 from case_studies.models import CaseStudyPage
 from cms.core.models import Person
 from resources.models import LearningProgrammePage
+from site_pages.models import NewsIndexPage
 from static_export import incremental
 from static_export.exporter import ExportError
+from tests.factories import NewsReleasePageFactory
 
 from .archive_files import files
 from .conftest import CAPTURED_AT
@@ -164,3 +166,45 @@ def test_the_command_says_whether_it_exported_incrementally(demo_site, tmp_path,
     assert "Incremental export: 0 changed and 0 removed pages; re-rendered" in capsys.readouterr().out
     report = json.loads((tmp_path / "archive-report.json").read_text())
     assert report["captured_at"] == "2024-04-30T17:00:00+00:00"
+
+
+@pytest.fixture
+def many_news_releases(demo_site):
+    """Enough releases for three pages of the news listing, newest first."""
+    news_index = NewsIndexPage.objects.get()
+    return [
+        NewsReleasePageFactory(
+            parent=news_index, title=f"Release {day}", release_date=datetime.date(2023, 1, 1 + day)
+        )
+        for day in range(25)
+    ]
+
+
+def test_a_listing_re_renders_only_its_pages_that_show_the_edited_item(many_news_releases, export):
+    archive, _ = export("archive")
+    news_index = NewsIndexPage.objects.get()
+    on_page_two = next(page for page in many_news_releases if page.title == "Release 12")
+    publish_edit(on_page_two, summary="Corrected after the event.")
+
+    archive, report = export("archive", incremental=True)
+    full, _ = export("full")
+
+    assert_same_archive(archive, full)
+    assert report.incremental["partly_rendered_pages"] == {str(news_index.pk): 1}
+    assert (
+        "Corrected after the event."
+        in (archive / news_index.url.strip("/") / "page/2/index.html").read_text()
+    )
+
+
+def test_moving_an_item_re_renders_every_listing_page_it_shifts(many_news_releases, export):
+    archive, _ = export("archive")
+    oldest = next(page for page in many_news_releases if page.title == "Release 0")
+    publish_edit(oldest, release_date=datetime.date(2024, 1, 1))  # From the last page to the first.
+
+    archive, report = export("archive", incremental=True)
+    full, _ = export("full")
+
+    assert_same_archive(archive, full)
+    first = (archive / NewsIndexPage.objects.get().url.strip("/") / "index.html").read_text()
+    assert "Release 0" in first

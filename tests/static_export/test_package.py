@@ -172,6 +172,7 @@ def test_a_failed_packaging_leaves_the_previous_archive_and_package_untouched(de
     assert sorted(path.name for path in archive.parent.iterdir() if "site" in path.name) == [
         "site",
         "site-report.json",
+        "site-state.json",
         "site.bag",
         "site.provenance.json",
         "site.wacz",
