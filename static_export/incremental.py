@@ -97,7 +97,8 @@ def software_fingerprint():
     )
     hasher.update("\n".join(packages).encode("utf-8"))
     root = Path(settings.BASE_DIR)
-    for package in sorted(path for path in root.iterdir() if (path / "__init__.py").is_file()):
+    packages = (path for path in root.iterdir() if (path / "__init__.py").is_file() and path.name != "tests")
+    for package in sorted(packages):
         for folder, dirs, files in os.walk(package):
             dirs[:] = sorted(name for name in dirs if name != "__pycache__")
             for name in sorted(files):
