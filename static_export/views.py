@@ -198,52 +198,69 @@ class ArchivePageView(WorkerPoolBuild, AllPublishedPagesView):
         return response
 
 
-def exported_pages_endpoint(archive):
-    """Our API's pages endpoint, answering from the pages the export holds (live, public, specific).
+class ExportedPagesAPI:
+    """Our API's pages endpoint, serializing the pages the export holds (live, public, specific).
 
-    The frozen JSON is then what the live API gives, without looking any page up again.
-    """
-
-    class ExportedPagesEndpoint(api_router._endpoints["pages"]):
-        listing_model = Page  # The model a listing shows (``?type=``); set per listing.
-
-        def get_object(self):
-            return self.request.exported_page
-
-        def get_base_queryset(self):
-            # The API shows a page's parent only if the parent is in its base queryset (live,
-            # public pages); the exported pages are exactly those, so no query per page.
-            return ExportedPages(archive.page_ids)
-
-        def get_queryset(self):
-            # Only its model is asked for: the pages come from the export.
-            return self.listing_model.objects.none()
-
-    return ExportedPagesEndpoint
-
-
-class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
-    """The API's JSON for each exported page, at ``api/v2/pages/<id>.json``.
-
-    The detail view is called directly, as the API's URL would call it, without middleware.
+    The frozen JSON is what the live API gives. The serializers come from the endpoint as a request
+    would get them, one per page type and view, and serialize every page of that type: building a
+    serializer's fields costs more than serializing a page with them, and no page is looked up again.
     """
 
     def __init__(self, archive):
         self.archive = archive
-        serializers = {}  # page model -> its serializer
+        self.serializers = {}
 
-        class DetailEndpoint(exported_pages_endpoint(archive)):
-            def get_serializer(self, instance):
-                # Building a serializer's fields costs more than serializing a page with them: one
-                # serializer per page type serves every page of that type.
-                serializer = serializers.get(type(instance))
-                if serializer is None:
-                    serializer = serializers[type(instance)] = super().get_serializer(instance)
-                serializer.instance = instance
-                serializer.__dict__.pop("_data", None)  # What .data remembers of the previous page.
-                return serializer
+        class ExportedPagesEndpoint(api_router._endpoints["pages"]):
+            listing_model = Page  # The model a listing shows (``?type=``).
 
-        self.detail_view = DetailEndpoint.as_view({"get": "detail_view"})
+            def get_object(self):
+                return self.request.exported_page
+
+            def get_base_queryset(self):
+                # The API shows a page's parent only if the parent is in its base queryset (live,
+                # public pages); the exported pages are exactly those, so no query per page.
+                return ExportedPages(archive.page_ids)
+
+            def get_queryset(self):
+                # Only its model is asked for: the pages come from the export.
+                return self.listing_model.objects.none()
+
+        self.endpoint = ExportedPagesEndpoint
+
+    def serialize(self, page, listing=None):
+        """The page as ``/api/v2/pages/<id>/`` shows it, or as an item of a listing: ``listing`` is
+        "" for the listing of all pages, or the label of the page type (``?type=…&fields=*``)."""
+        key = ("detail", type(page)) if listing is None else ("listing", listing)
+        if key not in self.serializers:
+            self.serializers[key] = self.make_serializer(page, listing)
+        try:
+            return self.serializers[key].to_representation(page)
+        except Exception as exc:
+            raise ExportError(
+                f"Could not export the API for “{page.title}” (page {page.pk}): {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def make_serializer(self, page, listing):
+        query = f"?type={listing}&fields=*" if listing else ""
+        request = self.archive.request_for(
+            f"/api/v2/pages/{page.pk}/" if listing is None else f"/api/v2/pages/{query}"
+        )
+        request.wagtailapi_router, request.exported_page = api_router, page
+        view = self.endpoint()
+        view.listing_model = apps.get_model(listing) if listing else Page
+        action = "detail_view" if listing is None else "listing_view"
+        view.action_map, view.action = {"get": action}, action
+        view.format_kwarg, view.args, view.kwargs = None, (), {"pk": page.pk} if listing is None else {}
+        view.request = view.initialize_request(request)
+        return view.get_serializer_class()(context=view.get_serializer_context())
+
+
+class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
+    """The API's JSON for each exported page, at ``api/v2/pages/<id>.json``."""
+
+    def __init__(self, archive):
+        self.archive = archive
+        self.api = ExportedPagesAPI(archive)
 
     def get_queryset(self):
         return self.archive.pages
@@ -256,15 +273,7 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
 
     def build_job(self, page_index):
         page = self.archive.pages[page_index]
-        request = self.archive.request_for(f"/api/v2/pages/{page.pk}/")
-        request.wagtailapi_router, request.exported_page = api_router, page
-        response = self.detail_view(request, pk=page.pk)
-        if response.status_code != 200:
-            raise ExportError(
-                f"Could not export the API for “{page.title}” (page {page.pk}): "
-                f"it answered {response.status_code}."
-            )
-        self.archive.write_json(self.get_build_path(page), response.data)
+        self.archive.write_json(self.get_build_path(page), self.api.serialize(page))
 
 
 class ExportedPages:
@@ -302,8 +311,7 @@ class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
             for label in labels
         }
         self.items = items or (lambda label, pages: self.serialize(label, pages))
-        self.serializers = {}
-        self.endpoint = exported_pages_endpoint(archive)
+        self.api = ExportedPagesAPI(archive)
 
     def get_build_path(self, page_num, label=None):
         folder = f"{label}/" if label else ""
@@ -337,14 +345,4 @@ class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
         return [functools.partial(self.serialize_page, label, page) for page in pages]
 
     def serialize_page(self, label, page):
-        if label not in self.serializers:
-            query = f"?type={label}&fields=*" if label else ""
-            request = self.archive.request_for(f"/api/v2/pages/{query}")
-            request.wagtailapi_router = api_router
-            view = self.endpoint()
-            view.listing_model = apps.get_model(label) if label else Page
-            view.action_map, view.action = {"get": "listing_view"}, "listing_view"
-            view.format_kwarg, view.args, view.kwargs = None, (), {}
-            view.request = view.initialize_request(request)
-            self.serializers[label] = view.get_serializer_class()(context=view.get_serializer_context())
-        return self.serializers[label].to_representation(page)
+        return self.api.serialize(page, listing=label or "")
