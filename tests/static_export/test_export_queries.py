@@ -12,9 +12,10 @@ import pytest
 from django.test import Client
 from wagtail.models import Site
 
-from case_studies.models import CaseStudyIndexPage
+from case_studies.models import CaseStudyIndexPage, CaseStudyPage
+from cms.core.serializers import PersonField
 from site_pages.models import NewsIndexPage
-from static_export.exporter import ArchiveBuild, build_stages
+from static_export.exporter import ArchiveBuild, ExportError, build_stages
 from static_export.links import relative_path
 from static_export.views import ArchivePagesAPIDetailView, ArchivePageView
 from tests.factories import (
@@ -141,3 +142,16 @@ def test_release_dates_stay_in_order_after_bulk_loading(demo_site, export):
     second = (archive / news_index.url.strip("/") / "page/2/index.html").read_text()
     assert first.index("Release 11") < first.index("Release 10")
     assert "Release 0" in second and "Release 0" not in first
+
+
+def test_a_page_the_api_cannot_serialize_stops_the_export_naming_it(demo_site, export, monkeypatch):
+    def broken(field, person):
+        raise ValueError("the person has gone missing")
+
+    monkeypatch.setattr(PersonField, "to_representation", broken)
+    case_study = CaseStudyPage.objects.get()
+
+    with pytest.raises(
+        ExportError, match=f"API for “{case_study.title}” \\(page {case_study.pk}\\).*gone missing"
+    ):
+        export()
