@@ -176,6 +176,18 @@ def test_vnu_names_the_file_and_the_error(tmp_path):
     assert any("Duplicate attribute “id”" in message for message in found["broken/index.html"])
 
 
+def test_vnu_checks_every_file_when_the_pages_are_split_across_several_jvms(tmp_path, monkeypatch):
+    monkeypatch.setattr("static_export.gates.VNU_BATCH", 2)
+    for number in range(5):
+        write(tmp_path, f"page-{number}/index.html", "<p>Fine.</p>")
+    for name in ("page-0/index.html", "page-4/index.html"):
+        write(tmp_path, name, "<span id=a id=a>x</span>")
+
+    found = problems_by_file(check_html(tmp_path))
+
+    assert sorted(found) == ["page-0/index.html", "page-4/index.html"]
+
+
 def test_axe_names_the_page_and_the_violation(tmp_path):
     write(tmp_path, "good.html", '<img src="a.png" alt="A teal square">')
     write(tmp_path, "bad.html", '<img src="a.png"><a href="x.html"></a>')
