@@ -1,5 +1,7 @@
 """Checks that need only the archive folder, so they run at export time and years later alike."""
 
+import bisect
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -20,8 +22,30 @@ class BrokenReference:
 
 
 def archive_files(archive_dir, suffixes):
-    root = Path(archive_dir)
-    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.suffix in suffixes)
+    return [name for name in all_files(archive_dir) if posixpath.splitext(name)[1] in suffixes]
+
+
+def all_files(archive_dir):
+    """Every file in the archive as a sorted archive path (os.walk: pathlib's rglob is much slower)."""
+    root = os.fspath(archive_dir)
+    names = []
+    for folder, _folders, files in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        names += [name if prefix == "./" else prefix + name for name in files]
+    return sorted(names)
+
+
+def may_match(pattern, words, text):
+    """False only when ``pattern`` cannot match ``text``, because every match contains one of ``words``.
+
+    A quick test before a slow search. For a case-insensitive pattern (``words`` in lower case) it
+    rules out ASCII text alone, where lower() folds case exactly as the regex does.
+    """
+    if pattern.flags & re.IGNORECASE:
+        if not text.isascii():
+            return True
+        text = text.lower()
+    return any(word in text for word in words)
 
 
 def references(text, is_css=False):
@@ -56,6 +80,7 @@ def is_external(url):
 def check_links(archive_dir):
     """Internal references that are root-absolute or do not open a file in the archive."""
     root = Path(archive_dir)
+    files = set(all_files(root))  # One listing rather than a stat per reference.
     problems = []
     for name in archive_files(root, {".html", ".css"}):
         text = (root / name).read_text(encoding="utf-8", errors="replace")
@@ -67,10 +92,9 @@ def check_links(archive_dir):
             if path.startswith("/"):
                 problems.append(BrokenReference(name, url, "is root-absolute, so it breaks under a sub-path"))
                 continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path))
-            if path.endswith("/"):
-                target = posixpath.join(target, "index.html")
-            if target.startswith("../") or not (root / target).is_file():
+            index = "index.html" if path.endswith("/") else ""
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path, index))
+            if target.startswith("../") or target not in files:
                 problems.append(BrokenReference(name, url, "does not resolve to a file in the archive"))
     return problems
 
@@ -99,7 +123,15 @@ PRIVATE_MARKUP = {
     "a CSRF token from a logged-in session": re.compile(r"csrfmiddlewaretoken", re.IGNORECASE),
     "the Wagtail admin's files": re.compile(r"wagtailadmin/", re.IGNORECASE),
 }
+# A word in every match of each pattern above (see may_match).
+PRIVATE_MARKUP_WORDS = {
+    "the Wagtail userbar": ["wagtail-userbar"],
+    "a password field": ["password"],
+    "a CSRF token from a logged-in session": ["csrfmiddlewaretoken"],
+    "the Wagtail admin's files": ["wagtailadmin/"],
+}
 UPLOAD_FOLDERS = ("media/", "documents/")
+UPLOAD_FOLDER_RE = re.compile("|".join(re.escape(folder) for folder in UPLOAD_FOLDERS))
 
 
 @dataclass(frozen=True)
@@ -121,27 +153,40 @@ def check_private(archive_dir):
     """
     root = Path(archive_dir)
     problems = []
-    names = sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
-    texts = []
+    names = all_files(root)
+    uploads = [name for name in names if name.startswith(UPLOAD_FOLDERS)]
+    # Whether some text names an upload needs only what follows each "media/" or "documents/" in
+    # it, as long as the longest upload name: kept, rather than every text, and sorted to search.
+    longest = max((len(quote(name)) for name in uploads), default=0)
+    mentions = set()
     for name in names:
         if ADMIN_PATH_RE.search(name):
             problems.append(PrivateContent(name, "is an admin file"))
         if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
             continue
         text = (root / name).read_text(encoding="utf-8", errors="replace")
-        texts.append(text)
+        if longest:
+            mentions.update(
+                text[found.start() : found.start() + longest] for found in UPLOAD_FOLDER_RE.finditer(text)
+            )
         if name.endswith(".html"):
             problems += [
                 PrivateContent(name, f"contains {what}")
                 for what, pattern in PRIVATE_MARKUP.items()
-                if pattern.search(text)
+                if may_match(pattern, PRIVATE_MARKUP_WORDS[what], text) and pattern.search(text)
             ]
             if ROBOTS_NOINDEX_RE.search(text) and not FORWARDING_RE.search(text):
                 problems.append(PrivateContent(name, "asks search engines not to index it (noindex)"))
-    referenced = "\n".join(texts)
-    for name in names:
-        if name.startswith(UPLOAD_FOLDERS) and name not in referenced and quote(name) not in referenced:
+    mentions = sorted(mentions)
+    for name in uploads:
+        if not (is_prefix(name, mentions) or is_prefix(quote(name), mentions)):
             problems.append(
                 PrivateContent(name, "is an upload that no page, stylesheet, feed or API file uses")
             )
     return problems
+
+
+def is_prefix(prefix, strings):
+    """Whether one of the sorted ``strings`` starts with ``prefix``."""
+    index = bisect.bisect_left(strings, prefix)
+    return index < len(strings) and strings[index].startswith(prefix)

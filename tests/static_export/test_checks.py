@@ -13,10 +13,14 @@ def test_link_check_names_root_absolute_and_unresolved_references(tmp_path):
     write(
         tmp_path,
         "index.html",
-        '<a href="news/">News</a> <img src="/media/x.png" alt=""> <a href="gone/">Gone</a>',
+        '<a href="news/">News</a> <img src="/media/x.png" alt=""> <a href="gone/">Gone</a>'
+        '<a href="./">Home</a>',
     )
     write(
-        tmp_path, "news/index.html", '<link rel="stylesheet" href="../static/site.css"><a href="#top">Top</a>'
+        tmp_path,
+        "news/index.html",
+        '<link rel="stylesheet" href="../static/site.css"><a href="#top">Top</a> <a href="..">Up</a>'
+        '<a href="../news/./">Here</a> <a href="../static/">A folder</a>',
     )
     write(tmp_path, "static/site.css", "body { background: url(missing.png) }")
 
@@ -26,6 +30,8 @@ def test_link_check_names_root_absolute_and_unresolved_references(tmp_path):
         ("index.html", "/media/x.png"),
         ("index.html", "gone/"),
         ("static/site.css", "missing.png"),
+        ("news/index.html", ".."),
+        ("news/index.html", "../static/"),
     }
 
 

@@ -149,6 +149,18 @@ def test_leaked_markup_check_finds_each_kind_of_leak(tmp_path):
     assert '“None” as a value “alt="None"”' in found["none/index.html (“A page”)"]
 
 
+def test_leaked_markup_check_matches_raw_rich_text_in_any_letter_case_and_alphabet(tmp_path):
+    write(tmp_path, "ascii/index.html", '<p><A LinkType="page" id="3">Home</A></p>')
+    write(tmp_path, "welsh/index.html", '<p>Croeso i’r archif</p><EMBED EmbedType="image"/>')
+
+    found = problems_by_file(check_leaked_markup(tmp_path))
+
+    assert found == {
+        "ascii/index.html (“A page”)": ['raw Wagtail rich text “LinkType="page" id="3"”'],
+        "welsh/index.html (“A page”)": ['raw Wagtail rich text “<EMBED EmbedType="image"/>”'],
+    }
+
+
 def test_leaked_markup_check_leaves_footnotes_prose_and_json_ld_alone(tmp_path):
     write(
         tmp_path,
