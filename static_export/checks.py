@@ -1,6 +1,8 @@
 """Checks that need only the archive folder, so they run at export time and years later alike."""
 
 import bisect
+import math
+import multiprocessing
 import os
 import posixpath
 import re
@@ -79,38 +81,73 @@ def is_external(url):
 
 def check_links(archive_dir):
     """Internal references that are root-absolute or do not open a file in the archive."""
-    root = Path(archive_dir)
-    files = set(all_files(root))  # One listing rather than a stat per reference.
-    problems = []
-    for name in archive_files(root, {".html", ".css"}):
-        text = (root / name).read_text(encoding="utf-8", errors="replace")
-        for url in references(text, is_css=name.endswith(".css")):
-            url = url.strip()
-            path = unquote(urlsplit(url).path)
-            if is_external(url) or not path:
-                continue  # External, a fragment on the same page, or empty.
-            if path.startswith("/"):
-                problems.append(BrokenReference(name, url, "is root-absolute, so it breaks under a sub-path"))
-                continue
-            index = "index.html" if path.endswith("/") else ""
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path, index))
-            if target.startswith("../") or target not in files:
-                problems.append(BrokenReference(name, url, "does not resolve to a file in the archive"))
-    return problems
+    return link_report(archive_dir)[0]
 
 
 def external_links(archive_dir):
     """Every external URL the archive's pages link to, sorted; listed in reports, never fetched."""
+    return link_report(archive_dir)[1]
+
+
+def link_report(archive_dir):
+    """(``check_links``, ``external_links``) from one reading of each page and stylesheet."""
     root = Path(archive_dir)
-    found = set()
-    for name in archive_files(root, {".html"}):
-        text = (root / name).read_text(encoding="utf-8", errors="replace")
-        found |= {
-            url.strip()
-            for url in references(text)
-            if is_external(url) and urlsplit(url).scheme in ("http", "https")
-        }
-    return sorted(found)
+    files = set(all_files(root))  # One listing rather than a stat per reference.
+    names = [name for name in sorted(files) if posixpath.splitext(name)[1] in {".html", ".css"}]
+    problems, external = [], set()
+    for broken, urls in per_file(file_links, root, names, files):
+        problems += broken
+        external |= urls
+    return problems, sorted(external)
+
+
+def file_links(root, name, files):
+    """The broken references in one page or stylesheet, and a page's external http(s) links."""
+    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    is_css = name.endswith(".css")
+    problems, external = [], set()
+    for url in references(text, is_css=is_css):
+        if not is_css and is_external(url) and urlsplit(url).scheme in ("http", "https"):
+            external.add(url.strip())
+        url = url.strip()
+        path = unquote(urlsplit(url).path)
+        if is_external(url) or not path:
+            continue  # External, a fragment on the same page, or empty.
+        if path.startswith("/"):
+            problems.append(BrokenReference(name, url, "is root-absolute, so it breaks under a sub-path"))
+            continue
+        index = "index.html" if path.endswith("/") else ""
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path, index))
+        if target.startswith("../") or target not in files:
+            problems.append(BrokenReference(name, url, "does not resolve to a file in the archive"))
+    return problems, external
+
+
+# Fewer files are checked sooner in this process than by starting workers.
+PARALLEL_FROM = 2000
+_job = None  # The function and arguments forked workers apply to each file (see per_file).
+
+
+def per_file(function, root, names, *args):
+    """``[function(root, name, *args) for name in names]``, split over one process per CPU.
+
+    The workers are forked, so they share ``args`` (the archive's file listing, say) as they are.
+    """
+    workers = min(os.cpu_count() or 1, math.ceil(len(names) / PARALLEL_FROM))
+    if workers <= 1:
+        return [function(root, name, *args) for name in names]
+    global _job
+    _job = (function, root, args)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_apply_job, names, chunksize=math.ceil(len(names) / (workers * 8)))
+    finally:
+        _job = None
+
+
+def _apply_job(name):
+    function, root, args = _job
+    return function(root, name, *args)
 
 
 # What must never reach an archive, checkable without the CMS database (see check_private).
@@ -159,24 +196,9 @@ def check_private(archive_dir):
     # it, as long as the longest upload name: kept, rather than every text, and sorted to search.
     longest = max((len(quote(name)) for name in uploads), default=0)
     mentions = set()
-    for name in names:
-        if ADMIN_PATH_RE.search(name):
-            problems.append(PrivateContent(name, "is an admin file"))
-        if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
-            continue
-        text = (root / name).read_text(encoding="utf-8", errors="replace")
-        if longest:
-            mentions.update(
-                text[found.start() : found.start() + longest] for found in UPLOAD_FOLDER_RE.finditer(text)
-            )
-        if name.endswith(".html"):
-            problems += [
-                PrivateContent(name, f"contains {what}")
-                for what, pattern in PRIVATE_MARKUP.items()
-                if may_match(pattern, PRIVATE_MARKUP_WORDS[what], text) and pattern.search(text)
-            ]
-            if ROBOTS_NOINDEX_RE.search(text) and not FORWARDING_RE.search(text):
-                problems.append(PrivateContent(name, "asks search engines not to index it (noindex)"))
+    for found, mentioned in per_file(file_privacy, root, names, longest):
+        problems += found
+        mentions |= mentioned
     mentions = sorted(mentions)
     for name in uploads:
         if not (is_prefix(name, mentions) or is_prefix(quote(name), mentions)):
@@ -184,6 +206,26 @@ def check_private(archive_dir):
                 PrivateContent(name, "is an upload that no page, stylesheet, feed or API file uses")
             )
     return problems
+
+
+def file_privacy(root, name, longest):
+    """One file's signs of private content, and the ``longest`` characters after each upload folder."""
+    problems = []
+    if ADMIN_PATH_RE.search(name):
+        problems.append(PrivateContent(name, "is an admin file"))
+    if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
+        return problems, set()
+    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    mentioned = {text[found.start() : found.start() + longest] for found in UPLOAD_FOLDER_RE.finditer(text)}
+    if name.endswith(".html"):
+        problems += [
+            PrivateContent(name, f"contains {what}")
+            for what, pattern in PRIVATE_MARKUP.items()
+            if may_match(pattern, PRIVATE_MARKUP_WORDS[what], text) and pattern.search(text)
+        ]
+        if ROBOTS_NOINDEX_RE.search(text) and not FORWARDING_RE.search(text):
+            problems.append(PrivateContent(name, "asks search engines not to index it (noindex)"))
+    return problems, mentioned if longest else set()
 
 
 def is_prefix(prefix, strings):

@@ -36,7 +36,7 @@ from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
 from wagtail.models import Site
 
-from .checks import check_links, check_private, external_links
+from .checks import check_private, link_report
 from .errors import ExportError
 from .gates import GATES, MissingTool, pages_to_audit, run_gates
 from .links import LinkRewriter
@@ -369,8 +369,7 @@ def build_stages(archive):
 
 
 def check_archive_links(archive):
-    archive.report.external_links = external_links(archive.build_dir)
-    problems = check_links(archive.build_dir)
+    problems, archive.report.external_links = link_report(archive.build_dir)
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
