@@ -34,6 +34,7 @@ from warcio.warcwriter import WARCWriter
 
 from cms.core.models import ClosureNotice
 
+from .checks import all_files
 from .exporter import ExportError, swap_into_place
 
 PACKAGE_SOFTWARE = ("bagit", "warcio", "wacz")
@@ -244,7 +245,7 @@ def make_wacz(archive_dir, wacz_path, archive, work):
         record = writer.create_warcinfo_record(warc_path.name, info)
         record.rec_headers.replace_header("WARC-Date", warc_date)
         writer.write_record(record)
-        for name in sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()):
+        for name in all_files(root):
             content = (root / name).read_bytes()
             url = live_url(archive.base_url, name)
             headers = StatusAndHeaders(
