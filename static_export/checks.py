@@ -1,5 +1,9 @@
 """Checks that need only the archive folder, so they run at export time and years later alike."""
 
+import bisect
+import math
+import multiprocessing
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -20,8 +24,30 @@ class BrokenReference:
 
 
 def archive_files(archive_dir, suffixes):
-    root = Path(archive_dir)
-    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.suffix in suffixes)
+    return [name for name in all_files(archive_dir) if posixpath.splitext(name)[1] in suffixes]
+
+
+def all_files(archive_dir):
+    """Every file in the archive as a sorted archive path (os.walk: pathlib's rglob is much slower)."""
+    root = os.fspath(archive_dir)
+    names = []
+    for folder, _folders, files in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        names += [name if prefix == "./" else prefix + name for name in files]
+    return sorted(names)
+
+
+def may_match(pattern, words, text):
+    """False only when ``pattern`` cannot match ``text``, because every match contains one of ``words``.
+
+    A quick test before a slow search. For a case-insensitive pattern (``words`` in lower case) it
+    rules out ASCII text alone, where lower() folds case exactly as the regex does.
+    """
+    if pattern.flags & re.IGNORECASE:
+        if not text.isascii():
+            return True
+        text = text.lower()
+    return any(word in text for word in words)
 
 
 def only_files(names, suffixes):
@@ -62,46 +88,79 @@ def check_links(archive_dir, only=None):
 
     ``only``: check the links in these files (archive paths) alone, e.g. those an incremental export wrote.
     """
-    root = Path(archive_dir)
-    problems = []
-    names = archive_files(root, {".html", ".css"}) if only is None else only_files(only, {".html", ".css"})
-    for name in names:
-        text = (root / name).read_text(encoding="utf-8", errors="replace")
-        for url in references(text, is_css=name.endswith(".css")):
-            url = url.strip()
-            path = unquote(urlsplit(url).path)
-            if is_external(url) or not path:
-                continue  # External, a fragment on the same page, or empty.
-            if path.startswith("/"):
-                problems.append(BrokenReference(name, url, "is root-absolute, so it breaks under a sub-path"))
-                continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path))
-            if path.endswith("/"):
-                target = posixpath.join(target, "index.html")
-            if target.startswith("../") or not (root / target).is_file():
-                problems.append(BrokenReference(name, url, "does not resolve to a file in the archive"))
-    return problems
+    return link_report(archive_dir, only)[0]
 
 
 def external_links(archive_dir):
     """Every external URL the archive's pages link to, sorted; listed in reports, never fetched."""
-    return sorted({url for urls in external_links_by_file(archive_dir).values() for url in urls})
+    return sorted({url for urls in link_report(archive_dir)[1].values() for url in urls})
 
 
-def external_links_by_file(archive_dir, only=None):
-    """The external URLs of each HTML file (or of the files in ``only``), as {archive path: sorted URLs}."""
+def link_report(archive_dir, only=None):
+    """(``check_links``, each page's external http(s) links as {archive path: sorted URLs}) from one
+    reading of each page and stylesheet (of those in ``only``, when given)."""
     root = Path(archive_dir)
-    found = {}
-    for name in archive_files(root, {".html"}) if only is None else only_files(only, {".html"}):
-        text = (root / name).read_text(encoding="utf-8", errors="replace")
-        found[name] = sorted(
-            {
-                url.strip()
-                for url in references(text)
-                if is_external(url) and urlsplit(url).scheme in ("http", "https")
-            }
-        )
-    return found
+    files = set(all_files(root))  # One listing rather than a stat per reference.
+    names = [
+        name
+        for name in (sorted(files) if only is None else sorted(set(only) & files))
+        if posixpath.splitext(name)[1] in {".html", ".css"}
+    ]
+    problems, external = [], {}
+    for name, (broken, urls) in zip(names, per_file(file_links, root, names, files), strict=True):
+        problems += broken
+        if name.endswith(".html"):
+            external[name] = sorted(urls)
+    return problems, external
+
+
+def file_links(root, name, files):
+    """The broken references in one page or stylesheet, and a page's external http(s) links."""
+    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    is_css = name.endswith(".css")
+    problems, external = [], set()
+    for url in references(text, is_css=is_css):
+        if not is_css and is_external(url) and urlsplit(url).scheme in ("http", "https"):
+            external.add(url.strip())
+        url = url.strip()
+        path = unquote(urlsplit(url).path)
+        if is_external(url) or not path:
+            continue  # External, a fragment on the same page, or empty.
+        if path.startswith("/"):
+            problems.append(BrokenReference(name, url, "is root-absolute, so it breaks under a sub-path"))
+            continue
+        index = "index.html" if path.endswith("/") else ""
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path, index))
+        if target.startswith("../") or target not in files:
+            problems.append(BrokenReference(name, url, "does not resolve to a file in the archive"))
+    return problems, external
+
+
+# Fewer files are checked sooner in this process than by starting workers.
+PARALLEL_FROM = 2000
+_job = None  # The function and arguments forked workers apply to each file (see per_file).
+
+
+def per_file(function, root, names, *args):
+    """``[function(root, name, *args) for name in names]``, split over one process per CPU.
+
+    The workers are forked, so they share ``args`` (the archive's file listing, say) as they are.
+    """
+    workers = min(os.cpu_count() or 1, math.ceil(len(names) / PARALLEL_FROM))
+    if workers <= 1:
+        return [function(root, name, *args) for name in names]
+    global _job
+    _job = (function, root, args)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_apply_job, names, chunksize=math.ceil(len(names) / (workers * 8)))
+    finally:
+        _job = None
+
+
+def _apply_job(name):
+    function, root, args = _job
+    return function(root, name, *args)
 
 
 # What must never reach an archive, checkable without the CMS database (see check_private).
@@ -114,7 +173,15 @@ PRIVATE_MARKUP = {
     "a CSRF token from a logged-in session": re.compile(r"csrfmiddlewaretoken", re.IGNORECASE),
     "the Wagtail admin's files": re.compile(r"wagtailadmin/", re.IGNORECASE),
 }
+# A word in every match of each pattern above (see may_match).
+PRIVATE_MARKUP_WORDS = {
+    "the Wagtail userbar": ["wagtail-userbar"],
+    "a password field": ["password"],
+    "a CSRF token from a logged-in session": ["csrfmiddlewaretoken"],
+    "the Wagtail admin's files": ["wagtailadmin/"],
+}
 UPLOAD_FOLDERS = ("media/", "documents/")
+UPLOAD_FOLDER_RE = re.compile("|".join(re.escape(folder) for folder in UPLOAD_FOLDERS))
 
 
 @dataclass(frozen=True)
@@ -137,30 +204,45 @@ def check_private(archive_dir, only=None):
     """
     root = Path(archive_dir)
     problems = []
-    if only is None:
-        names = sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
-    else:
-        names = sorted(only)
-    texts = []
-    for name in names:
-        if ADMIN_PATH_RE.search(name):
-            problems.append(PrivateContent(name, "is an admin file"))
-        if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
-            continue
-        text = (root / name).read_text(encoding="utf-8", errors="replace")
-        texts.append(text)
-        if name.endswith(".html"):
-            problems += [
-                PrivateContent(name, f"contains {what}")
-                for what, pattern in PRIVATE_MARKUP.items()
-                if pattern.search(text)
-            ]
-            if ROBOTS_NOINDEX_RE.search(text) and not FORWARDING_RE.search(text):
-                problems.append(PrivateContent(name, "asks search engines not to index it (noindex)"))
-    referenced = "\n".join(texts)
-    for name in names:
-        if name.startswith(UPLOAD_FOLDERS) and name not in referenced and quote(name) not in referenced:
+    names = all_files(root) if only is None else sorted(only)
+    uploads = [name for name in names if name.startswith(UPLOAD_FOLDERS)]
+    # Whether some text names an upload needs only what follows each "media/" or "documents/" in
+    # it, as long as the longest upload name: kept, rather than every text, and sorted to search.
+    longest = max((len(quote(name)) for name in uploads), default=0)
+    mentions = set()
+    for found, mentioned in per_file(file_privacy, root, names, longest):
+        problems += found
+        mentions |= mentioned
+    mentions = sorted(mentions)
+    for name in uploads:
+        if not (is_prefix(name, mentions) or is_prefix(quote(name), mentions)):
             problems.append(
                 PrivateContent(name, "is an upload that no page, stylesheet, feed or API file uses")
             )
     return problems
+
+
+def file_privacy(root, name, longest):
+    """One file's signs of private content, and the ``longest`` characters after each upload folder."""
+    problems = []
+    if ADMIN_PATH_RE.search(name):
+        problems.append(PrivateContent(name, "is an admin file"))
+    if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
+        return problems, set()
+    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    mentioned = {text[found.start() : found.start() + longest] for found in UPLOAD_FOLDER_RE.finditer(text)}
+    if name.endswith(".html"):
+        problems += [
+            PrivateContent(name, f"contains {what}")
+            for what, pattern in PRIVATE_MARKUP.items()
+            if may_match(pattern, PRIVATE_MARKUP_WORDS[what], text) and pattern.search(text)
+        ]
+        if ROBOTS_NOINDEX_RE.search(text) and not FORWARDING_RE.search(text):
+            problems.append(PrivateContent(name, "asks search engines not to index it (noindex)"))
+    return problems, mentioned if longest else set()
+
+
+def is_prefix(prefix, strings):
+    """Whether one of the sorted ``strings`` starts with ``prefix``."""
+    index = bisect.bisect_left(strings, prefix)
+    return index < len(strings) and strings[index].startswith(prefix)

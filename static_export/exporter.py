@@ -37,7 +37,7 @@ from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
 from wagtail.models import Site
 
-from .checks import check_links, check_private, external_links_by_file
+from .checks import check_private, link_report
 from .errors import ExportError
 from .gates import GATES, MissingTool, pages_to_audit, run_gates
 from .links import LinkRewriter
@@ -472,9 +472,8 @@ def build_stages(archive):
 
 def check_archive_links(archive, only=None):
     """Broken internal references in the archive, or in the files of ``only`` (archive paths)."""
-    archive.external_links = external_links_by_file(archive.build_dir, only)
+    problems, archive.external_links = link_report(archive.build_dir, only)
     archive.report.external_links = sorted({url for urls in archive.external_links.values() for url in urls})
-    problems = check_links(archive.build_dir, only)
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""

@@ -1,6 +1,6 @@
 """The archive-only link check that every export (and later verification) runs."""
 
-from static_export.checks import check_links, external_links
+from static_export.checks import check_links, check_private, external_links, link_report
 
 
 def write(root, name, text):
@@ -13,10 +13,14 @@ def test_link_check_names_root_absolute_and_unresolved_references(tmp_path):
     write(
         tmp_path,
         "index.html",
-        '<a href="news/">News</a> <img src="/media/x.png" alt=""> <a href="gone/">Gone</a>',
+        '<a href="news/">News</a> <img src="/media/x.png" alt=""> <a href="gone/">Gone</a>'
+        '<a href="./">Home</a>',
     )
     write(
-        tmp_path, "news/index.html", '<link rel="stylesheet" href="../static/site.css"><a href="#top">Top</a>'
+        tmp_path,
+        "news/index.html",
+        '<link rel="stylesheet" href="../static/site.css"><a href="#top">Top</a> <a href="..">Up</a>'
+        '<a href="../news/./">Here</a> <a href="../static/">A folder</a>',
     )
     write(tmp_path, "static/site.css", "body { background: url(missing.png) }")
 
@@ -26,6 +30,8 @@ def test_link_check_names_root_absolute_and_unresolved_references(tmp_path):
         ("index.html", "/media/x.png"),
         ("index.html", "gone/"),
         ("static/site.css", "missing.png"),
+        ("news/index.html", ".."),
+        ("news/index.html", "../static/"),
     }
 
 
@@ -39,3 +45,30 @@ def test_link_check_accepts_a_consistent_archive_and_lists_external_links_withou
 
     assert check_links(tmp_path) == []
     assert external_links(tmp_path) == ["https://example.org/a"]
+
+
+def test_link_check_gives_the_same_answer_split_across_worker_processes(tmp_path, monkeypatch):
+    for number in range(6):
+        write(tmp_path, f"page-{number}/index.html", f'<a href="../page-{number + 1}/">Next</a>')
+    write(tmp_path, "page-6/index.html", '<a href="https://example.org/b">B</a> <link href="/static/x.css">')
+    write(
+        tmp_path, "page-2/index.html", '<a href="https://example.org/a">A</a> <a href="../page-9/">Nine</a>'
+    )
+    write(tmp_path, "page-3/index.html", '<img src="../media/used.png" alt="">')
+    write(tmp_path, "media/used.png", "png")
+    write(tmp_path, "media/unused.png", "png")
+    monkeypatch.setattr("static_export.checks.PARALLEL_FROM", 2)  # A few files per worker process.
+
+    problems, external = link_report(tmp_path)
+
+    assert [(problem.file, problem.url) for problem in problems] == [
+        ("page-2/index.html", "../page-9/"),
+        ("page-6/index.html", "/static/x.css"),
+    ]
+    assert {name: urls for name, urls in external.items() if urls} == {
+        "page-2/index.html": ["https://example.org/a"],
+        "page-6/index.html": ["https://example.org/b"],
+    }
+    assert [str(problem) for problem in check_private(tmp_path)] == [
+        "media/unused.png: is an upload that no page, stylesheet, feed or API file uses"
+    ]

@@ -149,6 +149,18 @@ def test_leaked_markup_check_finds_each_kind_of_leak(tmp_path):
     assert '“None” as a value “alt="None"”' in found["none/index.html (“A page”)"]
 
 
+def test_leaked_markup_check_matches_raw_rich_text_in_any_letter_case_and_alphabet(tmp_path):
+    write(tmp_path, "ascii/index.html", '<p><A LinkType="page" id="3">Home</A></p>')
+    write(tmp_path, "welsh/index.html", '<p>Croeso i’r archif</p><EMBED EmbedType="image"/>')
+
+    found = problems_by_file(check_leaked_markup(tmp_path))
+
+    assert found == {
+        "ascii/index.html (“A page”)": ['raw Wagtail rich text “LinkType="page" id="3"”'],
+        "welsh/index.html (“A page”)": ['raw Wagtail rich text “<EMBED EmbedType="image"/>”'],
+    }
+
+
 def test_leaked_markup_check_leaves_footnotes_prose_and_json_ld_alone(tmp_path):
     write(
         tmp_path,
@@ -174,6 +186,18 @@ def test_vnu_names_the_file_and_the_error(tmp_path):
         "No “p” element in scope but a “p” end tag seen" in message for message in found["broken/index.html"]
     )
     assert any("Duplicate attribute “id”" in message for message in found["broken/index.html"])
+
+
+def test_vnu_checks_every_file_when_the_pages_are_split_across_several_jvms(tmp_path, monkeypatch):
+    monkeypatch.setattr("static_export.gates.VNU_BATCH", 2)
+    for number in range(5):
+        write(tmp_path, f"page-{number}/index.html", "<p>Fine.</p>")
+    for name in ("page-0/index.html", "page-4/index.html"):
+        write(tmp_path, name, "<span id=a id=a>x</span>")
+
+    found = problems_by_file(check_html(tmp_path))
+
+    assert sorted(found) == ["page-0/index.html", "page-4/index.html"]
 
 
 def test_axe_names_the_page_and_the_violation(tmp_path):

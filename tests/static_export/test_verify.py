@@ -128,3 +128,27 @@ def test_privacy_check_names_admin_files_logged_in_markup_noindex_and_unused_upl
         "draft/index.html: asks search engines not to index it (noindex)",
         "contact/index.html: contains a CSRF token from a logged-in session",
     }
+
+
+def test_privacy_check_finds_uploads_named_anywhere_and_markup_in_any_letter_case(tmp_path):
+    # Uploads named in a stylesheet, in API JSON and URL-quoted; one named only as a longer file's prefix.
+    write(tmp_path, "static/site.css", "body { background: url(../media/images/hero.png) }")
+    write(tmp_path, "api/v2/pages/3.json", '{"url": "documents/3/annual-report.pdf"}')
+    write(
+        tmp_path, "index.html", '<a href="media/images/caf%C3%A9%20menu.png">Menu</a> media/images/a.png.bak'
+    )
+    for name in ("images/hero.png", "images/café menu.png", "images/a.png", "images/unused.png"):
+        write(tmp_path, f"media/{name}", "png")
+    write(tmp_path, "documents/3/annual-report.pdf", "pdf")
+    # Upper case, in an ASCII page and in a page with other alphabets, where the quick test cannot help.
+    write(tmp_path, "ascii/index.html", '<INPUT TYPE="PASSWORD"><link href="static/WagtailAdmin/x.css">')
+    write(tmp_path, "greek/index.html", '<p>Ευεξία</p><div class="Wagtail-Userbar">')
+
+    problems = {str(problem) for problem in check_private(tmp_path)}
+
+    assert problems == {
+        "media/images/unused.png: is an upload that no page, stylesheet, feed or API file uses",
+        "ascii/index.html: contains a password field",
+        "ascii/index.html: contains the Wagtail admin's files",
+        "greek/index.html: contains the Wagtail userbar",
+    }
