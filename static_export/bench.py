@@ -176,9 +176,11 @@ def render_update(update):
     if mode["mode"] != "incremental":
         outcome = f"It exported in full instead: {mode['reason']}."
     else:
+        partly = mode.get("partly_rendered_pages", {})
+        urls = f", {sum(partly.values())} URLs of {len(partly)} listing(s) among them" if partly else ""
         outcome = (
-            f"It re-rendered {len(mode['rendered_pages'])} pages (the case study and the pages that show or "
-            f"link to it) and kept the rest."
+            f"It re-rendered {len(mode['rendered_pages'])} pages (the case study and the pages that show "
+            f"or link to it{urls}) and kept the rest."
         )
     stages = "\n".join(f"| {name} | {seconds:.2f} |" for name, seconds in update["stages"].items())
     return f"""Incremental `export_archive --incremental` after publishing a new revision of one case study
