@@ -98,7 +98,7 @@ class ArchiveBuild:
     """One export in progress: what it exports, how it resolves links, and where it writes (``build_dir``).
 
     Pages and API documents are served directly by the views; the few other URLs (404, feed, HTML
-    sitemap, API listings) go through Django's test client and the full request stack.
+    sitemap) go through Django's test client and the full request stack.
     """
 
     def __init__(self, build_dir, site, base_url, captured_at, show_progress=False, pages=None):
