@@ -8,6 +8,7 @@ and hand each file to the build to make links relative.
 """
 
 import functools
+import math
 import multiprocessing
 import os
 import posixpath
@@ -321,22 +322,23 @@ class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
         self.build_queryset()
 
     def jobs(self):
-        """(label, file number) for every file of every listing."""
-        listed = {label: self.items(label, pages) for label, pages in self.listings.items()}
-        self.listed = listed
+        """(label, file number) for every file of every listing; the workers inherit ``listed``."""
+        self.listed = {label: self.items(label, pages) for label, pages in self.listings.items()}
         return [
             (label, number)
-            for label, items in listed.items()
-            for number in range(1, max(1, -(-len(items) // self.results_per_page)) + 1)
+            for label, items in self.listed.items()
+            for number in range(1, self.file_count(items) + 1)
         ]
+
+    def file_count(self, items):
+        return max(1, math.ceil(len(items) / self.results_per_page))  # An empty listing has one file.
 
     def build_job(self, job):
         label, number = job
         items = self.listed[label]
         start = (number - 1) * self.results_per_page
         chunk = items[start : start + self.results_per_page]
-        pages = -(-len(items) // self.results_per_page) or 1
-        listing = {"meta": {"total_count": len(items), "page": number, "pages": pages}}
+        listing = {"meta": {"total_count": len(items), "page": number, "pages": self.file_count(items)}}
         listing["items"] = [item() if callable(item) else item for item in chunk]
         self.archive.write_json(self.get_build_path(number, label), listing)
 
