@@ -28,6 +28,7 @@ from tests.factories import (
     quote,
 )
 
+from .archive_files import soup
 from .conftest import BASE_URL, CAPTURED_AT
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,19 @@ def test_a_page_the_api_cannot_serialize_stops_the_export_naming_it(demo_site, e
         ExportError, match=f"API for “{case_study.title}” \\(page {case_study.pk}\\).*gone missing"
     ):
         export()
+
+
+def test_markup_shared_between_pages_keeps_each_pages_menu_state(demo_site, export):
+    """The header, footer and cards are rendered once per export and reused; the menu's
+    aria-current must still name each page's own section."""
+    archive, _report = export()
+    case_study_index = CaseStudyIndexPage.objects.get()
+
+    def current_menu_items(path):
+        header = soup(archive, path).find("header")
+        return [link.get_text(strip=True) for link in header.find_all("a", attrs={"aria-current": True})]
+
+    assert current_menu_items("index.html") == []
+    assert current_menu_items(case_study_index.url.strip("/") + "/index.html") == [case_study_index.title]
+    case_study = CaseStudyPage.objects.get()
+    assert current_menu_items(case_study.url.strip("/") + "/index.html") == [case_study_index.title]

@@ -17,6 +17,30 @@ register = template.Library()
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist, self.key = nodelist, key
+
+    def render(self, context):
+        key = ("fragment", *(part.resolve(context) for part in self.key))
+        return shared(context.get("request"), key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """``{% shared_fragment "name" value… %}…{% endshared_fragment %}``: the enclosed markup, rendered
+    once per export for each distinct name and values (see ``shared``); a live request renders it.
+
+    For markup that thousands of exported pages repeat: the site footer, the closure notice, a case
+    study's card on every listing that shows it. The name and values must cover everything the
+    markup shows.
+    """
+    key = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(nodelist, key)
+
+
 def _current_site(request):
     return Site.find_for_request(request) if request is not None else None
 
@@ -62,6 +86,7 @@ def site_chrome(context):
         "home_url": home.get_url(request) if home else "/",
         "home_id": home.pk if home else None,
         "menu": menu,
+        "menu_key": tuple(item["current"] for item in menu),  # What tells one page's menu from another's.
         "about_url": about_url,
     }
     if request is not None:
