@@ -38,6 +38,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Page, Referenc
 
 from cms.core.models import Organisation, Person
 
+from .checks import all_files
 from .search_index import title_entry
 from .views import page_file, page_urls
 
@@ -335,11 +336,8 @@ def link_previous(output, build_dir, plan, asset_folders):
 
 
 def walk_files(root, folder):
-    found = []
-    for current, _dirs, files in os.walk(Path(root) / folder):
-        relative = Path(current).relative_to(root).as_posix()
-        found += [f"{relative}/{name}" for name in files]
-    return found
+    """The files under ``folder`` of the archive at ``root``, as archive paths."""
+    return [f"{folder.rstrip('/')}/{name}" for name in all_files(Path(root) / folder)]
 
 
 def prepare_build(archive, plan, snapshot):
