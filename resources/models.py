@@ -95,7 +95,10 @@ class LearningProgrammePage(BasePage):
 
     @once_per_page
     def get_sessions(self):
-        return SessionPage.objects.child_of(self).live().public().defer_streamfields().order_by("number")
+        # Through get_children(), a path range an index answers: child_of() is a path LIKE, for
+        # which SQLite reads every page of the site.
+        sessions = SessionPage.objects.filter(pk__in=self.get_children().values("pk"))
+        return sessions.live().public().defer_streamfields().order_by("number")
 
     @classmethod
     def display_prefetches(cls):

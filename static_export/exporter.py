@@ -126,6 +126,7 @@ class ArchiveBuild:
         self.extra_files = {FEED_URL: FEED_URL.lstrip("/"), "/sitemap.xml": "sitemap.xml"}
         self.extra_files[HTML_SITEMAP_URL] = page_file(HTML_SITEMAP_URL)
         self.assets = {}  # archive path -> storage name or static file path to copy
+        self.asset_folders = asset_folders()
         self.documents = set()
         self.warnings = []
         # What each written file's links resolved to: {"pages": ids, "assets": paths, "warnings": [...]}.
@@ -179,7 +180,7 @@ class ArchiveBuild:
             self.refer_to_page(self.page_urls[path].pk)
             return page_file(path)
         found = self.resolve_file(path)
-        if found and self.current_refs is not None and found.startswith(asset_folders()):
+        if found and self.current_refs is not None and found.startswith(self.asset_folders):
             self.current_refs["assets"].add(found)
         return found
 

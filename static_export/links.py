@@ -22,6 +22,7 @@ STYLE_BLOCK_RE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | 
 CSS_URL_RE = re.compile(r"url\(\s*(?P<quote>[\"']?)(?P<value>[^\"')]*)(?P=quote)\s*\)")
 CSS_IMPORT_RE = re.compile(r"@import\s+(?P<quote>[\"'])(?P<value>[^\"']*)(?P=quote)")
 REL_CANONICAL_RE = re.compile(r"\srel\s*=\s*[\"']?canonical", re.IGNORECASE)
+UNQUOTED_PATH_RE = re.compile(r"[A-Za-z0-9_.~/-]*")  # What quote(path, safe="/") leaves as it is
 
 
 def relative_path(target, from_dir):
@@ -71,6 +72,9 @@ class LinkRewriter:
         self.origins = tuple(origin.rstrip("/") for origin in origins)
         self.resolve = resolve
         self.base_url = base_url.rstrip("/")
+        # Where each root-absolute or external URL points: the same from every file, and an export
+        # meets the same few thousand URLs on page after page.
+        self.locations = {}
 
     def internal_path(self, url, from_file):
         """The root-absolute path an internal URL points at, or None for external and non-path URLs.
@@ -92,17 +96,34 @@ class LinkRewriter:
             path += "/"
         return path + (f"#{parts.fragment}" if parts.fragment else "")
 
-    def relative_url(self, url, from_file, problems, fatal):
+    def locate(self, url, from_file):
+        """(path, "#fragment" or "") of the archive URL path an internal URL points at, or None."""
+        location = self.locations.get(url, False)
+        if location is not False:
+            return location
         path = self.internal_path(url, from_file)
-        if path is None:
+        if path is not None:
+            parts = urlsplit(path)
+            location = (unquote(parts.path), f"#{parts.fragment}" if parts.fragment else "")
+        else:
+            location = None
+        if path is None or url.strip().startswith(("/", *self.origins)):
+            self.locations[url] = location  # Not relative to the file it is in.
+        return location
+
+    def relative_url(self, url, from_file, problems, fatal):
+        location = self.locate(url, from_file)
+        if location is None:
             return url
-        parts = urlsplit(path)
-        target = self.resolve(unquote(parts.path))
+        path, fragment = location
+        target = self.resolve(path)
         if target is None:
             problems.append(Problem(from_file, url, fatal))
             return None
         relative = relative_path(target, posixpath.dirname(from_file))
-        return quote(relative, safe="/") + (f"#{parts.fragment}" if parts.fragment else "")
+        if not UNQUOTED_PATH_RE.fullmatch(relative):
+            relative = quote(relative, safe="/")
+        return relative + fragment
 
     def rewrite_css(self, css, from_file, problems):
         def replace(match, template):

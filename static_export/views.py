@@ -43,6 +43,7 @@ def exportable_pages(site):
     )
 
 
+@functools.cache  # Pure, and asked for each link on every page.
 def page_file(url_path):
     """The archive file that answers a page URL: ``/news/`` → ``news/index.html``."""
     return posixpath.join(url_path.strip("/"), "index.html") if url_path.strip("/") else "index.html"
@@ -111,16 +112,20 @@ class WorkerPoolBuild:
 
     def build_batch(self, batch):
         known_assets, warnings_before = set(self.archive.assets), len(self.archive.warnings)
-        known_refs = set(self.archive.file_refs)
+        # The batch records its files' references apart: a worker's records grow with every batch.
+        all_refs, self.archive.file_refs = self.archive.file_refs, {}
         queries = [0]
 
         def count(execute, sql, params, many, context):
             queries[0] += 1
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
-            for job in batch:
-                self.build_job(job)
+        try:
+            with connection.execute_wrapper(count):
+                for job in batch:
+                    self.build_job(job)
+        finally:
+            file_refs, self.archive.file_refs = self.archive.file_refs, all_refs
         return {
             "jobs": len(batch),
             "assets": {
@@ -128,9 +133,7 @@ class WorkerPoolBuild:
             },
             "documents": set(self.archive.documents),
             "warnings": self.archive.warnings[warnings_before:],
-            "file_refs": {
-                name: refs for name, refs in self.archive.file_refs.items() if name not in known_refs
-            },
+            "file_refs": file_refs,
             "queries": queries[0],
         }
 
@@ -161,11 +164,11 @@ class ArchivePageView(WorkerPoolBuild, AllPublishedPagesView):
         return self.archive.pages
 
     def jobs(self):
+        index = {page.pk: position for position, page in enumerate(self.archive.pages)}
         return [
-            (index, url)
-            for index, page in enumerate(self.archive.pages)
-            for url in page_urls(page)
-            if url not in self.archive.kept_urls
+            (index[page.pk], url)
+            for url, page in self.archive.page_urls.items()
+            if page.pk in index and url not in self.archive.kept_urls
         ]
 
     def build_queryset(self):

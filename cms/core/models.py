@@ -15,7 +15,7 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .shared import shared
+from .shared import remembered, shared
 
 
 def once_per_page(method):
@@ -152,6 +152,11 @@ class BasePage(Page):
     def get_context(self, request, *args, **kwargs):
         prefetch_related_objects([self], *self.display_prefetches())
         return super().get_context(request, *args, **kwargs)
+
+    def get_url_parts(self, request=None):
+        # An export names each page many times (menus, cards, rich-text links, canonical and JSON-LD
+        # URLs) and moves none meanwhile, so it works each page's URL out once.
+        return remembered(("url_parts", self.pk), lambda: super(BasePage, self).get_url_parts(request))
 
     @property
     def meta_description(self):

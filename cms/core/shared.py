@@ -11,6 +11,7 @@ import contextlib
 from django.db.models import Model
 
 _known = {}  # model -> {pk: instance}, while an export's objects are known
+_remembered = {}  # key -> value worked out once, while an export's objects are known
 
 
 def shared(request, key, compute):
@@ -33,11 +34,24 @@ def known_objects(objects):
     for obj in objects:
         for model in [type(obj), *type(obj)._meta.get_parent_list()]:
             _known.setdefault(model, {})[obj.pk] = obj
+    remembered_before = dict(_remembered)
     try:
         yield
     finally:
         _known.clear()
         _known.update(previous)
+        _remembered.clear()
+        _remembered.update(remembered_before)
+
+
+def remembered(key, compute):
+    """``compute()``, worked out once per export for each key while objects are known (their data
+    cannot change meanwhile), and afresh every time otherwise."""
+    if not _known:
+        return compute()
+    if key not in _remembered:
+        _remembered[key] = compute()
+    return _remembered[key]
 
 
 def known(model, pks):

@@ -104,11 +104,12 @@ def breadcrumb_trail(context, page):
     home_depth = site.root_page.depth
     # Siblings share their ancestors, so an export working through thousands of pages asks once per parent.
     parent_path = page.path[: -page.steplen]
-    ancestors = shared(
-        request, ("ancestors", parent_path), lambda: list(page.get_ancestors().filter(depth__gte=home_depth))
-    )
+    return shared(request, ("breadcrumbs", parent_path), lambda: trail_to(page, home_depth, request))
+
+
+def trail_to(page, home_depth, request):
     trail = []
-    for ancestor in ancestors:
+    for ancestor in page.get_ancestors().filter(depth__gte=home_depth):
         title = "Home" if ancestor.depth == home_depth else ancestor.title
         trail.append({"title": title, "url": ancestor.get_url(request)})
     return trail
