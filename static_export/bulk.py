@@ -1,9 +1,10 @@
-"""Load what the exported pages show in a few queries for the whole export, not a few per page.
+"""Load what the exported pages show in a few queries per batch of pages, not a few per page.
 
-Per page type, the relations its template and JSON-LD show (``display_prefetches``) are fetched for
-all pages of the type at once. People, organisations, images (with their renditions), documents
-and the pages themselves become ``known`` objects (``cms.core.shared``), which StreamField
-choosers and rich-text links look up; foreign keys and tree parents are pointed at them.
+Before the workers start, the pages' tree parents and every person, organisation, image (with its
+renditions) and document become ``known`` objects (``cms.core.shared``), which StreamField choosers
+and rich-text links look up. Each batch of pages then fetches the relations its page types show
+(``display_prefetches``) together, in the worker rendering it, and foreign keys are pointed at
+known objects.
 """
 
 from itertools import chain
@@ -17,13 +18,7 @@ from cms.core.shared import prime_foreign_keys
 
 
 def load_in_bulk(pages):
-    """The objects to make known for rendering ``pages``, their relations fetched."""
-    by_type = {}
-    for page in pages:
-        by_type.setdefault(type(page), []).append(page)
-    for model, group in by_type.items():
-        if prefetches := getattr(model, "display_prefetches", None):
-            prefetch_related_objects(group, *prefetches())
+    """The objects to make known for rendering ``pages``."""
     pages_by_path = {page.path: page for page in pages}
     for page in pages:
         parent = pages_by_path.get(page.path[: -page.steplen])
@@ -36,6 +31,17 @@ def load_in_bulk(pages):
         *get_image_model().objects.prefetch_renditions(),
         *get_document_model().objects.all(),
     ]
+
+
+def fetch_for_display(pages):
+    """Fetch the relations each page's template and JSON-LD show, per page type at once (none twice)."""
+    by_type = {}
+    for page in pages:
+        by_type.setdefault(type(page), []).append(page)
+    for model, group in by_type.items():
+        if prefetches := getattr(model, "display_prefetches", None):
+            prefetch_related_objects(group, *prefetches())
+    prime_loaded(pages)
 
 
 def prime_loaded(objects):

@@ -18,7 +18,6 @@ data changed (organisations, sites, settings, redirects, tags, collections, or a
 image or document), or more than half the pages would be re-rendered anyway.
 """
 
-import functools
 import hashlib
 import importlib.metadata
 import json
@@ -379,7 +378,7 @@ def incremental_stages(archive, plan, dropped, build_stages, checks):
                 for item in previous_listing(plan.output, label)
                 if item["id"] not in plan.replaced_ids
             }
-            fresh = {page.pk: functools.partial(listings.serialize_page, label, page) for page in rendered}
+            fresh = {page.pk: listings.serialize_page(label, page) for page in rendered}
             return [fresh.get(page_id) or kept[page_id] for page_id in sorted(kept.keys() | fresh.keys())]
 
         listings.build()

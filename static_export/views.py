@@ -8,10 +8,12 @@ and hand each file to the build to make links relative.
 """
 
 import functools
+import gc
 import math
 import multiprocessing
 import os
 import posixpath
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import connection, connections
@@ -25,7 +27,7 @@ from wagtailbakery.views import AllPublishedPagesView
 from cms.api import api_router
 from cms.core.shared import known_objects
 
-from .bulk import load_in_bulk, prime_loaded
+from .bulk import fetch_for_display, load_in_bulk, prime_loaded
 from .errors import ExportError
 
 
@@ -64,7 +66,7 @@ class WorkerPoolBuild:
     parent must merge: new assets to copy, documents, warnings and its SQL query count.
     """
 
-    batch_size = 25
+    batch_size = 50
     counts_pages = False  # Whether finished jobs advance the export's progress bar.
 
     def jobs(self):
@@ -73,24 +75,37 @@ class WorkerPoolBuild:
     def build_job(self, job):
         raise NotImplementedError
 
+    def pages_of(self, job):
+        """The pages a job shows, whose relations its batch fetches together (``fetch_for_display``)."""
+        return []
+
     def build_queryset(self):
         jobs = self.jobs()
         batches = [jobs[start : start + self.batch_size] for start in range(0, len(jobs), self.batch_size)]
         if self.archive.bulk_objects is None:
             self.archive.bulk_objects = load_in_bulk(self.archive.pages)
         self.queries = 0
-        with known_objects(self.archive.bulk_objects):
-            prime_loaded(self.archive.bulk_objects)
-            workers = self.worker_count()
-            if workers == 1:
-                self.merge_results(map(self.build_batch, batches))
-                return
-            global _active_build
-            _active_build = self
-            connections.close_all()  # Each worker opens its own connection; none may share the parent's.
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                self.merge_results(pool.imap_unordered(_build_batch_in_worker, batches))
-            _active_build = None
+        # The export's pages and what they show live until it ends: the collector need not look
+        # through them again and again (and, in forked workers, need not copy their memory to do so).
+        gc.freeze()
+        try:
+            with known_objects(self.archive.bulk_objects):
+                prime_loaded(self.archive.bulk_objects)
+                self.build_batches(batches)
+        finally:
+            gc.unfreeze()
+
+    def build_batches(self, batches):
+        workers = self.worker_count()
+        if workers == 1:
+            self.merge_results(map(self.build_batch, batches))
+            return
+        global _active_build
+        _active_build = self
+        connections.close_all()  # Each worker opens its own connection; none may share the parent's.
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            self.merge_results(pool.imap_unordered(_build_batch_in_worker, batches))
+        _active_build = None
 
     def worker_count(self):
         requested = self.archive.options.get("workers")
@@ -112,6 +127,8 @@ class WorkerPoolBuild:
 
     def build_batch(self, batch):
         known_assets, warnings_before = set(self.archive.assets), len(self.archive.warnings)
+        # Fetched in the worker, so the workers share this work rather than wait for the parent.
+        fetch_for_display([page for job in batch for page in self.pages_of(job)])
         # The batch records its files' references apart: a worker's records grow with every batch.
         all_refs, self.archive.file_refs = self.archive.file_refs, {}
         queries = [0]
@@ -174,6 +191,9 @@ class ArchivePageView(WorkerPoolBuild, AllPublishedPagesView):
     def build_queryset(self):
         super().build_queryset()
         self.archive.page_queries = self.queries
+
+    def pages_of(self, job):
+        return [self.archive.pages[job[0]]]
 
     def build_job(self, job):
         page_index, url = job
@@ -275,6 +295,9 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
     def jobs(self):
         return list(range(len(self.archive.pages)))
 
+    def pages_of(self, page_index):
+        return [self.archive.pages[page_index]]
+
     def build_job(self, page_index):
         page = self.archive.pages[page_index]
         self.archive.write_json(self.get_build_path(page), self.api.serialize(page))
@@ -336,18 +359,35 @@ class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
     def file_count(self, items):
         return max(1, math.ceil(len(items) / self.results_per_page))  # An empty listing has one file.
 
+    def chunk(self, label, number):
+        start = (number - 1) * self.results_per_page
+        return self.listed[label][start : start + self.results_per_page]
+
+    def pages_of(self, job):
+        return [item.page for item in self.chunk(*job) if isinstance(item, ListedPage)]
+
     def build_job(self, job):
         label, number = job
         items = self.listed[label]
-        start = (number - 1) * self.results_per_page
-        chunk = items[start : start + self.results_per_page]
         listing = {"meta": {"total_count": len(items), "page": number, "pages": self.file_count(items)}}
-        listing["items"] = [item() if callable(item) else item for item in chunk]
+        listing["items"] = [item() if callable(item) else item for item in self.chunk(label, number)]
         self.archive.write_json(self.get_build_path(number, label), listing)
 
     def serialize(self, label, pages):
         """The listing's items, each serialized when its file is written (in a worker)."""
-        return [functools.partial(self.serialize_page, label, page) for page in pages]
+        return [self.serialize_page(label, page) for page in pages]
 
     def serialize_page(self, label, page):
-        return self.api.serialize(page, listing=label or "")
+        return ListedPage(self, label, page)
+
+
+@dataclass(frozen=True)
+class ListedPage:
+    """An item of an API listing, serialized when called."""
+
+    listings: ArchivePagesAPIListingView
+    label: str
+    page: Page
+
+    def __call__(self):
+        return self.listings.api.serialize(self.page, listing=self.label or "")
