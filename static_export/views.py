@@ -127,8 +127,6 @@ class WorkerPoolBuild:
 
     def build_batch(self, batch):
         known_assets, warnings_before = set(self.archive.assets), len(self.archive.warnings)
-        # Fetched in the worker, so the workers share this work rather than wait for the parent.
-        fetch_for_display([page for job in batch for page in self.pages_of(job)])
         # The batch records its files' references apart: a worker's records grow with every batch.
         all_refs, self.archive.file_refs = self.archive.file_refs, {}
         queries = [0]
@@ -139,6 +137,8 @@ class WorkerPoolBuild:
 
         try:
             with connection.execute_wrapper(count):
+                # Fetched in the worker, so the workers share this work rather than wait for the parent.
+                fetch_for_display([page for job in batch for page in self.pages_of(job)])
                 for job in batch:
                     self.build_job(job)
         finally:
