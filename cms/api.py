@@ -1,11 +1,48 @@
-"""The headless API: one router for pages, images and documents, mounted at /api/v2/."""
+"""The headless API: one router for pages, images and documents, mounted at /api/v2/.
+
+Nothing private reaches it: documents in private collections are not listed, and a page's child
+objects that name something private (a download of a private document, a featured page that is not
+public) are left out, as they are from the page itself.
+"""
 
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import ChildRelationField
+from wagtail.api.v2.serializers import PageSerializer as WagtailPageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from cms.core.privacy import public_documents
+
+
+class PublicChildRelationField(ChildRelationField):
+    """A page's child objects, less those whose ``is_public`` is False."""
+
+    def to_representation(self, value):
+        serializer = self.serializer_class(context=self.context)
+        return [
+            serializer.to_representation(child) for child in value.all() if getattr(child, "is_public", True)
+        ]
+
+
+class PageSerializer(WagtailPageSerializer):
+    def build_relational_field(self, field_name, relation_info):
+        field_class, field_kwargs = super().build_relational_field(field_name, relation_info)
+        if field_class is ChildRelationField:
+            field_class = PublicChildRelationField
+        return field_class, field_kwargs
+
+
+class PagesEndpoint(PagesAPIViewSet):
+    base_serializer_class = PageSerializer
+
+
+class DocumentsEndpoint(DocumentsAPIViewSet):
+    def get_queryset(self):
+        return public_documents(super().get_queryset())
+
+
 api_router = WagtailAPIRouter("wagtailapi")
-api_router.register_endpoint("pages", PagesAPIViewSet)
+api_router.register_endpoint("pages", PagesEndpoint)
 api_router.register_endpoint("images", ImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("documents", DocumentsEndpoint)

@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import BasePage, once_per_page
+from cms.core.privacy import is_public_document
 from cms.core.serializers import OrganisationField, OrganisationListField, PersonField
 
 
@@ -115,7 +116,7 @@ class LearningProgrammePage(BasePage):
         return self.learning_outcomes.all()
 
     def get_downloads(self):
-        return self.downloads.all()
+        return [download for download in self.downloads.all() if download.is_public]
 
 
 class LearningOutcome(Orderable):
@@ -146,6 +147,11 @@ class ProgrammeDownload(Orderable):
 
     panels = [FieldPanel("document"), FieldPanel("description")]
     api_fields = [APIField("document"), APIField("description")]
+
+    @property
+    def is_public(self):
+        """False for a document in a private collection: the page and the API leave the download out."""
+        return is_public_document(self.document)
 
 
 class SessionPageForm(WagtailAdminPageForm):

@@ -71,6 +71,11 @@ class HomePageFeaturedPage(Orderable):
     panels = [FieldPanel("page")]
     api_fields = [APIField("page")]
 
+    @property
+    def is_public(self):
+        """Whether visitors may see the page; the API leaves the others out, as the home page does."""
+        return Page.objects.filter(pk=self.page_id).live().public().exists()
+
 
 class StandardPage(BasePage):
     """About, statements and other pages that are mostly prose."""

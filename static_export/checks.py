@@ -1,6 +1,8 @@
 """Checks that need only the archive folder, so they run at export time and years later alike."""
 
 import bisect
+import html
+import json
 import math
 import multiprocessing
 import os
@@ -246,3 +248,77 @@ def is_prefix(prefix, strings):
     """Whether one of the sorted ``strings`` starts with ``prefix``."""
     index = bisect.bisect_left(strings, prefix)
     return index < len(strings) and strings[index].startswith(prefix)
+
+
+@dataclass(frozen=True)
+class PrivateDocument:
+    """What would show that a private document reached the archive: its id (its URL and its folder
+    are ``documents/<id>/``) and its title; ``what`` names it in problems."""
+
+    id: int
+    title: str
+    what: str
+
+
+DOCUMENT_FOLDER_RE = re.compile(r"documents/(\d+)/")
+# Titles of one word ("Minutes", "Budget") are ordinary words of many pages, so only longer ones are
+# looked for as text; a private document's URL and folder are looked for whatever its title.
+SHORTEST_TRACED_TITLE = 2  # words
+
+
+def check_private_documents(archive_dir, documents, only=None):
+    """Traces of ``documents`` (PrivateDocument) in the archive: a file in one's folder, a link to it
+    (``documents/<id>/`` in any text), or its title as text of a page, feed or API file.
+
+    The CMS knows which documents are private; this needs only their ids and titles, so it runs on
+    the folder alone. ``only``: these files (archive paths) alone.
+    """
+    if not documents:
+        return []
+    root = Path(archive_dir)
+    by_id = {document.id: document for document in documents}
+    names = all_files(root) if only is None else sorted(only)
+    problems = []
+    for name in names:
+        match = DOCUMENT_FOLDER_RE.match(name)
+        if match and int(match[1]) in by_id:
+            problems.append(PrivateContent(name, f"is the file of {by_id[int(match[1])].what}"))
+    titles = title_pattern([document for document in documents if len(document.title.split()) >= 2])
+    for found in per_file(file_private_documents, root, names, by_id, titles):
+        problems += found
+    return problems
+
+
+def title_pattern(documents):
+    """(A regex finding any of the titles as whole words, as HTML, JSON or text has it, {title: document})."""
+    if not documents:
+        return None
+    forms = set()
+    for document in documents:
+        for form in (document.title, html.escape(document.title), json.dumps(document.title)[1:-1]):
+            forms.add(r"\s+".join(re.escape(word) for word in form.split()))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted(forms, key=len, reverse=True)) + r")(?!\w)")
+    return pattern, {" ".join(document.title.split()): document for document in documents}
+
+
+def as_plain_text(found):
+    """A title found in HTML, JSON or text, as typed: entities and JSON escapes undone, spaces collapsed."""
+    return " ".join(html.unescape(found.replace('\\"', '"').replace("\\\\", "\\")).split())
+
+
+def file_private_documents(root, name, by_id, titles):
+    if Path(name).suffix not in {".html", ".css", ".json", ".xml", ".js", ".txt"}:
+        return []
+    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    problems = []
+    for document_id in sorted({int(found) for found in DOCUMENT_FOLDER_RE.findall(text)} & by_id.keys()):
+        problems.append(PrivateContent(name, f"links to {by_id[document_id].what}"))
+    if titles:
+        pattern, by_title = titles
+        shown = set()
+        for found in pattern.finditer(text):
+            document = by_title.get(as_plain_text(found[0]))
+            if document and document.id not in shown:
+                shown.add(document.id)
+                problems.append(PrivateContent(name, f"shows the title of {document.what}"))
+    return problems

@@ -37,7 +37,9 @@ from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
 from wagtail.models import Site
 
-from .checks import check_private, link_report
+from cms.core.privacy import is_public_document, private_collection_ids
+
+from .checks import PrivateDocument, check_private, check_private_documents, link_report
 from .errors import ExportError
 from .gates import GATES, MissingTool, pages_to_audit, run_gates
 from .links import LinkRewriter
@@ -223,11 +225,9 @@ class ArchiveBuild:
         return self.document_paths[key]
 
     def public_document_path(self, document_id, filename):
-        document = get_document_model().objects.filter(pk=document_id).select_related("collection").first()
-        if document is None or document.filename != filename:
-            return None
-        if document.collection.get_view_restrictions().exists():
-            return None  # Private collection: never copied, and links to it are removed.
+        document = get_document_model().objects.filter(pk=document_id).first()
+        if document is None or document.filename != filename or not is_public_document(document):
+            return None  # A private document is never copied, and links to it are removed.
         archive_path = f"documents/{document_id}/{filename}"
         self.assets[archive_path] = ("storage", document.file.name)
         self.documents.add(document_id)
@@ -509,9 +509,30 @@ def check_archive_gates(archive, only=None):
 
 
 def check_archive_privacy(archive, only=None):
-    if problems := check_private(archive.build_dir, only):
+    problems = check_private(archive.build_dir, only)
+    problems += check_private_documents(archive.build_dir, private_documents(), only)
+    if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise ExportError(f"{len(problems)} signs of private content in the archive:\n{listed}")
+
+
+def private_documents():
+    """Every document in a private collection, as the archive's privacy check looks for it."""
+    documents = get_document_model().objects.filter(collection__in=private_collection_ids())
+    return [
+        PrivateDocument(
+            document.pk,
+            document.title,
+            f"document {document.pk} “{document.title}”, which is private "
+            f"(collection “{collection_path(document.collection)}”)",
+        )
+        for document in documents.select_related("collection").order_by("pk")
+    ]
+
+
+def collection_path(collection):
+    """“Board papers › Minutes”: the collection below the root, with those above it."""
+    return " › ".join(ancestor.name for ancestor in collection.get_ancestors(inclusive=True)[1:])
 
 
 def write_site_files(archive):

@@ -9,6 +9,7 @@ from wagtail.documents import blocks as document_blocks
 from wagtail.images import blocks as image_blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from .privacy import is_public_document
 from .shared import known
 
 
@@ -210,6 +211,13 @@ class DocumentLinkBlock(blocks.StructBlock):
         description = "A link to download a document, with its type and size."
         preview_value = {"title": "Programme overview", "description": "What each session covers."}
 
+    def is_public(self, value):
+        return is_public_document(value["document"])
+
+    def render(self, value, context=None):
+        # A document in a private collection is not named on a public page at all: no link, title or size.
+        return super().render(value, context) if self.is_public(value) else ""
+
     def get_api_representation(self, value, context=None):
         document = value["document"]
         return {
@@ -257,3 +265,16 @@ class BaseStreamBlock(blocks.StreamBlock):
     call_to_action = CallToActionBlock()
     document = DocumentLinkBlock()
     event = EventBlock()
+
+    def get_api_representation(self, value, context=None):
+        """Wagtail's representation, less the blocks that name something private (``is_public``),
+        which the page leaves out too."""
+        return [
+            {
+                "type": child.block.name,
+                "value": child.block.get_api_representation(child.value, context=context),
+                "id": child.id,
+            }
+            for child in value or []
+            if getattr(child.block, "is_public", lambda value: True)(child.value)
+        ]

@@ -1,9 +1,12 @@
+from django.utils.html import escape
 from wagtail import hooks
+from wagtail.documents.rich_text import DocumentLinkHandler
 from wagtail.rich_text.pages import PageLinkHandler
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Organisation, Person
+from .privacy import is_public_document
 from .shared import known
 
 
@@ -50,3 +53,21 @@ class KnownPageLinkHandler(PageLinkHandler):
 @hooks.register("register_rich_text_features", order=1)  # After Wagtail's own, which it replaces.
 def register_known_page_links(features):
     features.register_link_type(KnownPageLinkHandler)
+
+
+class PublicDocumentLinkHandler(DocumentLinkHandler):
+    """Rich-text document links. A link to a private document keeps its words but loses its target
+    (``<a>`` with no href, as Wagtail renders a link to a deleted document), so no public page, API
+    response or archive points at it."""
+
+    @classmethod
+    def expand_db_attributes_many(cls, attrs_list):
+        return [
+            f'<a href="{escape(document.url)}">' if is_public_document(document) else "<a>"
+            for document in cls.get_many(attrs_list)
+        ]
+
+
+@hooks.register("register_rich_text_features", order=1)  # After Wagtail's own, which it replaces.
+def register_public_document_links(features):
+    features.register_link_type(PublicDocumentLinkHandler)

@@ -1,0 +1,40 @@
+"""Which documents the public may see, asked everywhere a public page or the API names a document.
+
+Wagtail keeps a document private through view restrictions on its collection or on a collection
+above it, and then serves its file only to people allowed to see it. A public page must not name
+such a document either: not its link, title, size or description, in the page, the API or an
+archive. The live site and the export both ask ``is_public_document``.
+"""
+
+from django.db.models import Q
+from wagtail.models import Collection, CollectionViewRestriction
+
+from .shared import remembered
+
+
+def private_collection_ids():
+    """Ids of the collections whose documents are private: restricted ones and all collections below them.
+
+    Worked out once per export; a live request asks afresh, so a new restriction applies at once.
+    """
+    return remembered("private_collection_ids", _private_collection_ids)
+
+
+def _private_collection_ids():
+    paths = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    if not paths:
+        return frozenset()
+    below_any = Q()
+    for path in paths:
+        below_any |= Q(path__startswith=path)
+    return frozenset(Collection.objects.filter(below_any).values_list("pk", flat=True))
+
+
+def is_public_document(document):
+    """Whether anyone may see ``document`` (False for None, a deleted or missing document)."""
+    return document is not None and document.collection_id not in private_collection_ids()
+
+
+def public_documents(documents):
+    """``documents`` (a queryset) without those in private collections."""
+    return documents.exclude(collection__in=private_collection_ids())
