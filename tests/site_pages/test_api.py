@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from wagtail.models import PageViewRestriction
 
 from tests.factories import (
     DocumentFactory,
@@ -249,3 +250,17 @@ def test_images_and_documents_endpoints_answer(client, db):
     assert [image["title"] for image in images.json()["items"]] == ["Webinar panel"]
     assert documents.status_code == 200
     assert [document["title"] for document in documents.json()["items"]] == ["Programme overview"]
+
+
+def test_the_home_page_api_leaves_out_featured_pages_visitors_cannot_see(client, home_page):
+    members_only = StandardPageFactory(parent=home_page, title="MEMBERS-ONLY-TOKEN")
+    PageViewRestriction.objects.create(page=members_only, restriction_type="login")
+    draft = StandardPageFactory(parent=home_page, title="DRAFT-TOKEN", live=False)
+    public = StandardPageFactory(parent=home_page, title="Open to all")
+    for page in (members_only, draft, public):
+        HomePageFeaturedPageFactory(home_page=home_page, page=page)
+
+    response = client.get(f"/api/v2/pages/{home_page.pk}/")
+
+    assert [item["page"]["title"] for item in response.json()["featured_pages"]] == ["Open to all"]
+    assert "TOKEN" not in response.content.decode()
