@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -10,7 +9,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
-from cms.core.models import BasePage, once_per_page
+from cms.core.models import BasePage, BasePageForm, once_per_page
 from cms.core.privacy import is_public_document
 from cms.core.serializers import OrganisationField, OrganisationListField, PersonField
 
@@ -154,7 +153,7 @@ class ProgrammeDownload(Orderable):
         return is_public_document(self.document)
 
 
-class SessionPageForm(WagtailAdminPageForm):
+class SessionPageForm(BasePageForm):
     def clean(self):
         cleaned_data = super().clean()
         number = cleaned_data.get("number")

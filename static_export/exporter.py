@@ -35,9 +35,10 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from cms.core.privacy import is_public_document, private_collection_ids
+from cms.core.reserved import reserved_paths
 
 from .checks import PrivateDocument, check_private, check_private_documents, link_report
 from .errors import ExportError
@@ -120,7 +121,7 @@ class ArchiveBuild:
         self.options = {}
         # An incremental export passes only the pages it re-renders (see incremental.py).
         self.pages = list(exportable_pages(site)) if pages is None else pages
-        self.page_urls = {url: page for page in self.pages for url in page_urls(page)}
+        self.page_urls = page_url_map(self.pages)
         self.page_ids = {page.pk for page in self.pages}
         self.page_queries = 0
         self.bulk_objects = None  # What the pages show, loaded once by the first stage rendering them.
@@ -336,6 +337,71 @@ class ArchiveBuild:
                 done.add(archive_path)
 
 
+def page_url_map(pages):
+    """Each URL the archive writes a page at, mapped to its page.
+
+    Stops the export if two pages would be written to one file, or a page to a path the site or the
+    archive keeps for itself (``/search/``, ``/sitemap/``…), where the archive's own file would replace it.
+    """
+    reserved = reserved_paths()
+    found, problems = {}, []
+    for page in pages:
+        for url in page_urls(page):
+            name = page_file(url)
+            key = name.lower()  # Archives are copied to disks that ignore case, too.
+            if key in found and found[key][1] is not page:
+                other_url, other = found[key]
+                problems.append(
+                    f"{describe_page(page)} at {url} and {describe_page(other)} at {other_url} "
+                    f"would both be written to {name}"
+                )
+            found[key] = (url, page)
+            if url.strip("/").split("/")[0].lower() in reserved:
+                problems.append(
+                    f"{describe_page(page)} at {url} takes a path the site keeps for itself, so the "
+                    "archive's own file would replace it: give the page another slug"
+                )
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise ExportError(f"{plural(len(problems), 'page')} cannot be exported where they are:\n{listed}")
+    return {url: page for url, page in found.values()}
+
+
+def describe_page(page):
+    return f"“{page.title}” (page {page.pk})"
+
+
+def check_url_paths(rows):
+    """Stop if a page's stored URL path disagrees with its place in the tree (``rows``: id, path,
+    depth, slug, url_path of each exported page), as after an import or a script that set it by hand.
+
+    Wagtail serves a page where the tree puts it but links to it by its URL path, so the live site and
+    the archive would disagree on where it is, and Wagtail's own command repairs it.
+    """
+    by_path = {row["path"]: row for row in rows}
+    steplen = Page.steplen
+    missing = {row["path"][:-steplen] for row in rows if row["depth"] > 1} - by_path.keys()
+    by_path.update(
+        {parent["path"]: parent for parent in Page.objects.filter(path__in=missing).values("path", "url_path")}
+    )
+    problems = []
+    for row in sorted(rows, key=lambda row: row["path"]):
+        parent = by_path.get(row["path"][:-steplen]) if row["depth"] > 1 else None
+        expected = (parent["url_path"] if parent else "/") + row["slug"] + "/"
+        if row["url_path"] != expected:
+            problems.append(
+                f"“{row['title']}” (page {row['id']}) has the URL path {row['url_path']}, "
+                f"but its place in the page tree gives {expected}"
+            )
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise ExportError(
+            f"{plural(len(problems), 'page')} would be exported at the wrong address:\n{listed}{more}\n"
+            "Run `python manage.py set_url_paths` to set every page's URL path from the tree, then export again."
+        )
+
+
 def asset_folders():
     """The archive's folders of copied static files and uploads."""
     return (settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"), "documents/")
@@ -380,6 +446,7 @@ def export_archive(
     # feed or menu in the archive names a page the archive leaves out.
     call_command("publish_scheduled", stdout=io.StringIO())
     snapshot = updates.take_snapshot(site, exportable_pages(site))
+    check_url_paths(list(snapshot.pages.values()))
     if incremental:
         plan = updates.plan_export(output, site, base_url, captured_at, snapshot)
     else:

@@ -7,6 +7,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db import models
 from django.db.models import prefetch_related_objects
 from django.http import Http404
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -15,6 +16,7 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .reserved import reserved_slug_error
 from .shared import remembered, shared
 
 
@@ -113,6 +115,16 @@ class Person(index.Indexed, models.Model):
         }
 
 
+class BasePageForm(WagtailAdminPageForm):
+    """The admin form of every page type: a slug the site keeps for itself is refused on the field."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if error := reserved_slug_error(cleaned_data.get("slug"), self.parent_page):
+            self.add_error("slug", error)
+        return cleaned_data
+
+
 class BasePage(Page):
     """Fields every page carries: a summary for listings and metadata, and an image for sharing."""
 
@@ -133,6 +145,8 @@ class BasePage(Page):
     content_panels = Page.content_panels + [FieldPanel("summary")]
     promote_panels = Page.promote_panels + [FieldPanel("social_image")]
 
+    base_form_class = BasePageForm
+
     search_fields = Page.search_fields + [index.SearchField("summary")]
 
     api_fields = [
@@ -148,6 +162,13 @@ class BasePage(Page):
     @classmethod
     def display_prefetches(cls):
         return []
+
+    def clean(self):
+        super().clean()
+        # Pages made outside the admin (imports, scripts) too; a new page not yet in the tree has no
+        # parent here, and the admin's form checks it.
+        if error := reserved_slug_error(self.slug, self.get_parent()):
+            raise ValidationError({"slug": error})
 
     def get_context(self, request, *args, **kwargs):
         prefetch_related_objects([self], *self.display_prefetches())

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import inline_formset, rich_text, streamfield
 
@@ -240,3 +241,31 @@ def test_news_release_cannot_be_added_under_the_home_page(admin_client, home_pag
     assert response.status_code == 302
     assert response.url == "/admin/"
     assert not NewsReleasePage.objects.exists()
+
+
+@pytest.mark.parametrize("slug", ["sitemap", "search", "api", "pagefind", "media", "Documents", "_redirects"])
+def test_a_page_under_home_cannot_take_a_path_the_site_keeps_for_itself(admin_client, home_page, slug):
+    fields = {"title": "Our sitemap", "slug": slug, "summary": "", "body": streamfield([])}
+
+    response = post_new_page(admin_client, StandardPage, home_page, fields)
+
+    assert response.status_code == 200, "the form should come back with an error"
+    assert f"The slug “{slug}” is kept for the site itself" in response.context["form"].errors["slug"][0]
+    assert not StandardPage.objects.filter(slug=slug).exists()
+
+
+def test_the_reserved_slugs_are_allowed_deeper_in_the_tree(admin_client, home_page):
+    about = StandardPage(title="About", slug="about")
+    home_page.add_child(instance=about)
+    fields = {"title": "How to search", "slug": "search", "summary": "", "body": streamfield([])}
+
+    response = post_new_page(admin_client, StandardPage, about, fields)
+
+    assert response.status_code == 302
+    assert StandardPage.objects.get(slug="search").url == "/about/search/"
+
+
+def test_a_script_cannot_save_a_page_at_a_reserved_path_either(home_page):
+    with pytest.raises(ValidationError) as raised:
+        home_page.add_child(instance=StandardPage(title="Sitemap", slug="sitemap"))
+    assert "kept for the site itself" in str(raised.value.message_dict["slug"])

@@ -1,0 +1,73 @@
+"""Content an attacker or a careless import could leave behind: the export refuses it by name, and the
+previous archive stays as it was."""
+
+import pytest
+from wagtail.models import Page
+
+from site_pages.models import NewsIndexPage, NewsReleasePage, StandardPage
+from static_export.exporter import ExportError
+
+from .archive_files import files
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def previous_archive(demo_site, export):
+    """An archive exported before the content went wrong, and a way to check it is untouched."""
+    archive, _report = export(name="archive")
+    before = {name: (archive / name).read_bytes() for name in files(archive)}
+
+    def is_untouched():
+        return {name: (archive / name).read_bytes() for name in files(archive)} == before
+
+    return archive, is_untouched
+
+
+def export_fails(export, match):
+    with pytest.raises(ExportError, match=match) as raised:
+        export(name="archive")
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("slug", ["sitemap", "search", "api", "pagefind"])
+def test_a_page_at_a_path_the_archive_owns_stops_the_export(previous_archive, export, slug):
+    archive, is_untouched = previous_archive
+    home = Page.objects.get(depth=2)
+    page = home.add_child(instance=StandardPage(title=f"Our own {slug}", slug=f"our-{slug}"))
+    # Moved there as an import or a script could, without the admin's checks.
+    Page.objects.filter(pk=page.pk).update(slug=slug, url_path=f"{home.url_path}{slug}/")
+
+    message = export_fails(export, "cannot be exported where they are")
+
+    assert f"“Our own {slug}” (page {page.pk}) at /{slug}/ takes a path the site keeps for itself" in message
+    assert is_untouched()
+
+
+def test_two_pages_written_to_one_file_stop_the_export(previous_archive, export):
+    archive, is_untouched = previous_archive
+    news = NewsIndexPage.objects.get()
+    for number in range(news.items_per_page + 1):  # So the listing has a page/2/.
+        news.add_child(instance=NewsReleasePage(title=f"Release {number}", release_date="2024-01-01"))
+    # A release slugged "page" with a child slugged "2": the same address as the listing's second page.
+    clash = news.add_child(instance=NewsReleasePage(title="Page", slug="page", release_date="2024-01-01"))
+    second = clash.add_child(instance=StandardPage(title="Two", slug="2"))
+
+    message = export_fails(export, "would both be written to news/page/2/index.html")
+
+    assert f"“Two” (page {second.pk}) at /news/page/2/" in message
+    assert f"“{news.title}” (page {news.pk}) at /news/page/2/" in message
+    assert is_untouched()
+
+
+def test_a_page_whose_url_path_disagrees_with_the_tree_stops_the_export(previous_archive, export):
+    archive, is_untouched = previous_archive
+    release = NewsReleasePage.objects.live().first()
+    Page.objects.filter(pk=release.pk).update(url_path="/elsewhere/moved/")  # As a script might.
+
+    message = export_fails(export, "would be exported at the wrong address")
+
+    assert f"“{release.title}” (page {release.pk}) has the URL path /elsewhere/moved/" in message
+    assert f"its place in the page tree gives {release.url_path}" in message
+    assert "manage.py set_url_paths" in message
+    assert is_untouched()
