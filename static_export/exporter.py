@@ -364,7 +364,7 @@ def page_url_map(pages):
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise ExportError(f"{plural(len(problems), 'page')} cannot be exported where they are:\n{listed}")
-    return {url: page for url, page in found.values()}
+    return dict(found.values())
 
 
 def describe_page(page):
@@ -381,9 +381,8 @@ def check_url_paths(rows):
     by_path = {row["path"]: row for row in rows}
     steplen = Page.steplen
     missing = {row["path"][:-steplen] for row in rows if row["depth"] > 1} - by_path.keys()
-    by_path.update(
-        {parent["path"]: parent for parent in Page.objects.filter(path__in=missing).values("path", "url_path")}
-    )
+    parents = Page.objects.filter(path__in=missing).values("path", "url_path")
+    by_path.update({parent["path"]: parent for parent in parents})
     problems = []
     for row in sorted(rows, key=lambda row: row["path"]):
         parent = by_path.get(row["path"][:-steplen]) if row["depth"] > 1 else None
@@ -398,7 +397,8 @@ def check_url_paths(rows):
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ExportError(
             f"{plural(len(problems), 'page')} would be exported at the wrong address:\n{listed}{more}\n"
-            "Run `python manage.py set_url_paths` to set every page's URL path from the tree, then export again."
+            "Run `python manage.py set_url_paths` to set every page's URL path from the tree, "
+            "then export again."
         )
 
 

@@ -4,8 +4,10 @@ previous archive stays as it was."""
 import pytest
 from wagtail.models import Page
 
+from cms.core.reserved import reserved_paths
 from site_pages.models import NewsIndexPage, NewsReleasePage, StandardPage
 from static_export.exporter import ExportError
+from static_export.views import exportable_pages, page_urls
 
 from .archive_files import files
 
@@ -71,3 +73,17 @@ def test_a_page_whose_url_path_disagrees_with_the_tree_stops_the_export(previous
     assert f"its place in the page tree gives {release.url_path}" in message
     assert "manage.py set_url_paths" in message
     assert is_untouched()
+
+
+def test_the_archive_writes_nothing_at_its_top_level_but_pages_and_paths_kept_for_it(demo_site, export):
+    archive, _report = export()
+
+    site = Page.objects.get(depth=2).get_site()
+    page_folders = {
+        url.strip("/").split("/")[0] for page in exportable_pages(site) for url in page_urls(page)
+    }
+    for entry in archive.iterdir():
+        name = entry.name.lower()
+        assert name == "index.html" or name in page_folders or name in reserved_paths(), (
+            f"{entry.name} is written by the export but not kept for it in cms/core/reserved.py"
+        )
