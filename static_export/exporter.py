@@ -19,6 +19,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import django
+import PIL.Image
 import wagtail
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -35,6 +36,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cms.core.privacy import is_public_document, private_collection_ids
@@ -319,11 +321,7 @@ class ArchiveBuild:
         while pending := sorted(set(self.assets) - done):
             for archive_path in pending:
                 kind, source = self.assets[archive_path]
-                if kind == "static":
-                    content = Path(source).read_bytes()
-                else:
-                    with default_storage.open(source, "rb") as file:
-                        content = file.read()
+                content = self.read_asset(archive_path, kind, source)
                 if archive_path.endswith(".css"):
                     self.recording(archive_path)
                     try:
@@ -335,6 +333,74 @@ class ArchiveBuild:
                     content = result.text.encode("utf-8")
                 self.write_bytes(archive_path, content)
                 done.add(archive_path)
+
+    def read_asset(self, archive_path, kind, source):
+        """A static file's or upload's content; an image must decode, or is regenerated if it can be."""
+        try:
+            if kind == "static":
+                content = Path(source).read_bytes()
+            else:
+                with default_storage.open(source, "rb") as file:
+                    content = file.read()
+        except OSError as exc:
+            raise ExportError(
+                f"Could not export {self.describe_asset(archive_path, source)}: its file {source} could "
+                f"not be read ({type(exc).__name__}: {exc.strerror or exc}). {self.used_by(archive_path)} "
+                "Upload the file again, or remove it from those pages, then export again."
+            ) from exc
+        if kind == "storage" and is_raster_image(archive_path) and not decodes(content):
+            content = self.regenerated_rendition(archive_path, source)
+        return content
+
+    def regenerated_rendition(self, archive_path, source):
+        """A damaged rendition made again from its original image, or an ExportError naming the image."""
+        renditions = get_image_model().get_rendition_model().objects
+        rendition = renditions.filter(file=source).select_related("image").first()
+        content = None
+        if rendition is not None:
+            try:
+                with rendition.image.generate_rendition_file(rendition.filter) as file:
+                    file.seek(0)
+                    content = file.read()
+            except Exception:  # A damaged or missing original cannot give a rendition.
+                content = None
+        if content is None or not decodes(content):
+            raise ExportError(
+                f"Could not export {self.describe_asset(archive_path, source)}: its file {source} is "
+                f"damaged (it does not decode as an image). {self.used_by(archive_path)} Upload the "
+                "image again, then export again."
+            )
+        self.warnings.append(
+            f"{source}, a rendition of image {rendition.image_id} “{rendition.image.title}”, is damaged "
+            "in the media storage; the archive has it made again from the original. The live site still "
+            "serves the damaged file: delete it and Wagtail makes it again."
+        )
+        return content
+
+    def describe_asset(self, archive_path, source):
+        if match := re.match(r"^documents/(\d+)/", archive_path):
+            document = get_document_model().objects.filter(pk=match[1]).first()
+            return f"document {match[1]} “{document.title if document else '?'}”"
+        image = get_image_model().objects.filter(Q(file=source) | Q(renditions__file=source)).first()
+        if image is not None:
+            return f"image {image.pk} “{image.title}” ({archive_path})"
+        return archive_path
+
+    def used_by(self, archive_path):
+        """Which exported pages use a file (in their HTML or API document), for error messages."""
+        pages = {page_file(url): (url, page) for url, page in self.page_urls.items()}
+        pages.update({f"api/v2/pages/{page.pk}.json": (page.url, page) for page in self.pages})
+        users = sorted(
+            {
+                f"{describe_page(pages[name][1])} at {pages[name][0]}"
+                for name, refs in self.file_refs.items()
+                if archive_path in refs["assets"] and name in pages
+            }
+        )
+        if not users:
+            return "No exported page uses it directly (a stylesheet or another file does)."
+        more = f" and {len(users) - 5} more" if len(users) > 5 else ""
+        return f"It is used by {', '.join(users[:5])}{more}."
 
 
 def page_url_map(pages):
@@ -400,6 +466,23 @@ def check_url_paths(rows):
             "Run `python manage.py set_url_paths` to set every page's URL path from the tree, "
             "then export again."
         )
+
+
+RASTER_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp", ".tif", ".tiff", ".ico"}
+
+
+def is_raster_image(archive_path):
+    return Path(archive_path).suffix.lower() in RASTER_IMAGE_SUFFIXES
+
+
+def decodes(content):
+    """Whether an image file's content decodes whole (a truncated or corrupt file does not)."""
+    try:
+        with PIL.Image.open(io.BytesIO(content)) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError, PIL.Image.DecompressionBombError):
+        return False
+    return True
 
 
 def asset_folders():

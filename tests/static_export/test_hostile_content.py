@@ -1,10 +1,14 @@
 """Content an attacker or a careless import could leave behind: the export refuses it by name, and the
 previous archive stays as it was."""
 
+import PIL.Image
 import pytest
+from django.core.files.storage import default_storage
+from wagtail.images.models import Rendition
 from wagtail.models import Page
 
 from cms.core.reserved import reserved_paths
+from resources.models import ProgrammeDownload
 from site_pages.models import NewsIndexPage, NewsReleasePage, StandardPage
 from static_export.exporter import ExportError
 from static_export.views import exportable_pages, page_urls
@@ -87,3 +91,55 @@ def test_the_archive_writes_nothing_at_its_top_level_but_pages_and_paths_kept_fo
         assert name == "index.html" or name in page_folders or name in reserved_paths(), (
             f"{entry.name} is written by the export but not kept for it in cms/core/reserved.py"
         )
+
+
+def test_a_document_whose_file_is_missing_stops_the_export_naming_it_and_its_pages(previous_archive, export):
+    archive, is_untouched = previous_archive
+    download = ProgrammeDownload.objects.select_related("document", "page").first()
+    document = download.document
+    default_storage.delete(document.file.name)
+
+    message = export_fails(export, "Could not export document")
+
+    assert f"document {document.pk} “{document.title}”" in message
+    assert f"its file {document.file.name} could not be read" in message
+    assert f"“{download.page.title}” (page {download.page.pk}) at {download.page.url}" in message
+    assert "Traceback" not in message
+    assert is_untouched()
+
+
+def archived_rendition(archive):
+    """A rendition the archive copied, with its file in the media storage."""
+    for name in files(archive):
+        if name.startswith("media/images/") and name.endswith((".jpg", ".png")):
+            rendition = Rendition.objects.select_related("image").get(file=name.removeprefix("media/"))
+            return name, rendition
+    raise AssertionError("The demo archive has no renditions.")
+
+
+def test_a_damaged_rendition_is_made_again_from_its_original(previous_archive, export, media_root):
+    archive, _is_untouched = previous_archive
+    name, rendition = archived_rendition(archive)
+    good = (archive / name).read_bytes()
+    stored = media_root / rendition.file.name
+    stored.write_bytes(stored.read_bytes()[:100])  # Truncated, as a failed copy or a full disk leaves it.
+
+    _archive, report = export(name="archive")
+
+    assert (archive / name).read_bytes() == good
+    with PIL.Image.open(archive / name) as image:
+        image.load()
+    assert any(rendition.file.name in warning and "damaged" in warning for warning in report.warnings)
+
+
+def test_a_damaged_image_that_cannot_be_made_again_stops_the_export(previous_archive, export, media_root):
+    archive, is_untouched = previous_archive
+    name, rendition = archived_rendition(archive)
+    for damaged in (media_root / rendition.file.name, media_root / rendition.image.file.name):
+        damaged.write_bytes(damaged.read_bytes()[:100])
+
+    message = export_fails(export, "is damaged")
+
+    assert f"image {rendition.image.pk} “{rendition.image.title}”" in message
+    assert "It is used by “" in message
+    assert is_untouched()
