@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
+from urllib.parse import urlsplit
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -42,7 +43,7 @@ from wagtail.models import Page, Site
 from cms.core.privacy import is_public_document, private_collection_ids
 from cms.core.reserved import reserved_paths
 
-from .checks import PrivateDocument, check_private, check_private_documents, link_report
+from .checks import PrivateDocument, check_private, check_private_documents, link_report, printable
 from .errors import ExportError
 from .gates import GATES, MissingTool, pages_to_audit, run_gates
 from .links import LinkRewriter
@@ -729,22 +730,20 @@ def write_redirects(archive):
     rules = []
     for redirect in redirects:
         old_path = redirect.old_path
-        if "?" in old_path:
-            archive.warnings.append(
-                f"Redirect from {old_path} skipped: a static archive cannot match query strings."
-            )
-            continue
         old_url = old_path.rstrip("/") + "/"
         if old_url in archive.page_urls:
             continue  # A page answers there, so the live site never used this redirect either.
         target = redirect.link
         if not target:
             continue
+        if problem := redirect_problem(old_path, target):
+            archive.warnings.append(f"Redirect {redirect.pk} from {printable(old_path)} skipped: {problem}.")
+            continue
         problems = []
         relative_target = archive.rewriter.relative_url(target, page_file(old_url), problems, fatal=True)
         if problems:
             archive.warnings.append(
-                f"Redirect from {old_path} skipped: its target {target} is not in the archive."
+                f"Redirect {redirect.pk} from {old_path} skipped: its target {target} is not in the archive."
             )
             continue
         html = render_to_string(
@@ -754,6 +753,33 @@ def write_redirects(archive):
         archive.extra_files[old_url] = page_file(old_url)
         rules.append(f"{old_path} {target} {301 if redirect.is_permanent else 302}")
     archive.write_text("_redirects", "".join(f"{rule}\n" for rule in rules))
+
+
+# An old path the archive can hold as folders and a static host can match: segments of letters, digits
+# and the few punctuation marks paths use, never "." or "..".
+REDIRECT_PATH_RE = re.compile(r"(?:/[\w.~!$'()*+,=@-]+)+/?")
+DOT_SEGMENT_RE = re.compile(r"/\.{1,2}(?:/|$)")
+
+
+def redirect_problem(old_path, target):
+    """Why a redirect cannot be exported (an old path that is not a plain path, or one the archive
+    keeps for itself; a target that is neither an http(s) URL nor a path on this site), or None."""
+    if "?" in old_path:
+        return "a static archive cannot match query strings"
+    if not REDIRECT_PATH_RE.fullmatch(old_path) or DOT_SEGMENT_RE.search(old_path):
+        return (
+            "its old path is not a plain URL path (letters, digits and - . _ ~ ! $ ' ( ) * + , = @ "
+            "between slashes; no spaces, control characters or “..”)"
+        )
+    if old_path.strip("/").split("/")[0].lower() in reserved_paths():
+        return "its old path is kept for the site's and the archive's own files"
+    parts = urlsplit(target)
+    plain = target.isprintable() and not any(character.isspace() for character in target)
+    absolute = parts.scheme in ("http", "https") and parts.netloc
+    on_this_site = not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+    if not (plain and (absolute or on_this_site)):
+        return f"its target {printable(target)} is neither an http(s) URL nor a path on this site"
+    return None
 
 
 def write_api(archive):
