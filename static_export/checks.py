@@ -12,6 +12,31 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .links import CSS_URL_RE, REL_CANONICAL_RE, STYLE_ATTR_RE, STYLE_BLOCK_RE, TAG_RE, URL_ATTR_RE
 
+# Characters that could end a report line, forge another or reorder it on screen: the backslash
+# (so escapes stay unambiguous), C0 and C1 controls with DEL, the Unicode line and paragraph
+# separators, the bidirectional controls, and the lone surrogates that stand for undecodable bytes.
+UNPRINTABLE_RE = re.compile(
+    r"[\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+SHORT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text):
+    """``text`` safe to show on one report line, with the characters above escaped as Python writes them.
+
+    File names, URLs and titles come from the archive, which may be hostile: escaped, a name cannot
+    forge report lines. Other letters (é, ü, Ευεξία) are left as they are.
+    """
+    return UNPRINTABLE_RE.sub(escape_character, text)
+
+
+def escape_character(match):
+    character = match[0]
+    if character in SHORT_ESCAPES:
+        return SHORT_ESCAPES[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 @dataclass(frozen=True)
 class BrokenReference:
@@ -20,7 +45,7 @@ class BrokenReference:
     reason: str
 
     def __str__(self):
-        return f"{self.file}: {self.url} {self.reason}"
+        return printable(f"{self.file}: {self.url} {self.reason}")
 
 
 def archive_files(archive_dir, suffixes):
@@ -190,7 +215,7 @@ class PrivateContent:
     reason: str
 
     def __str__(self):
-        return f"{self.file}: {self.reason}"
+        return printable(f"{self.file}: {self.reason}")
 
 
 def check_private(archive_dir, only=None):

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checks import printable
 from .package import page_title
 
 # The only thing that differs between two captures of unchanged content.
@@ -18,7 +19,7 @@ class PageChange:
     title: str
 
     def __str__(self):
-        return f"{self.url} “{self.title}”"
+        return f"{printable(self.url)} “{printable(self.title)}”"
 
 
 @dataclass

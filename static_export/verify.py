@@ -11,7 +11,7 @@ from pathlib import Path
 
 import bagit
 
-from .checks import check_links, check_private
+from .checks import check_links, check_private, printable
 from .package import package_paths
 
 
@@ -25,10 +25,11 @@ class FixityProblem:
     change: str  # "changed", "missing" or "extra"
 
     def __str__(self):
+        file = printable(self.file)
         return {
-            "changed": f"{self.file} has changed since it was captured",
-            "missing": f"{self.file} is missing",
-            "extra": f"{self.file} was not in the archive when it was captured",
+            "changed": f"{file} has changed since it was captured",
+            "missing": f"{file} is missing",
+            "extra": f"{file} was not in the archive when it was captured",
         }[self.change]
 
 
@@ -45,7 +46,8 @@ class Verification:
         return not (self.fixity or self.links or self.private)
 
     def report(self):
-        lines = [f"Verifying {self.site_dir} against the checksums in {self.bag_dir}"]
+        site_dir, bag_dir = printable(str(self.site_dir)), printable(str(self.bag_dir))
+        lines = [f"Verifying {site_dir} against the checksums in {bag_dir}"]
         for title, problems in (
             ("Fixity", self.fixity),
             ("Internal links", self.links),

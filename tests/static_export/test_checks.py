@@ -1,6 +1,12 @@
 """The archive-only link check that every export (and later verification) runs."""
 
-from static_export.checks import check_links, check_private, external_links, link_report
+import sys
+import unicodedata
+
+import pytest
+
+from static_export.checks import check_links, check_private, external_links, link_report, printable
+from static_export.gates import GateProblem
 
 
 def write(root, name, text):
@@ -72,3 +78,54 @@ def test_link_check_gives_the_same_answer_split_across_worker_processes(tmp_path
     assert [str(problem) for problem in check_private(tmp_path)] == [
         "media/unused.png: is an upload that no page, stylesheet, feed or API file uses"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("news/café-ü/Ευεξία.html", "news/café-ü/Ευεξία.html"),
+        ("x\nFixity: OK\nThe archive is intact.", "x\\nFixity: OK\\nThe archive is intact."),
+        ("a\\nb\r\tc", "a\\\\nb\\r\\tc"),
+        ("\x00\x1b[31mred\x7f\x85\x9f", "\\x00\\x1b[31mred\\x7f\\x85\\x9f"),
+        ("one\u2028two\u2029three", "one\\u2028two\\u2029three"),
+        ("invoice\u202efdp.exe \u2066x\u2069 \u200f", "invoice\\u202efdp.exe \\u2066x\\u2069 \\u200f"),
+        ("undecodable-\udcff", "undecodable-\\udcff"),
+    ],
+)
+def test_printable_escapes_what_could_forge_or_reorder_a_report_line(text, shown):
+    assert printable(text) == shown
+
+
+def test_printable_keeps_every_character_on_one_line_and_can_be_read_back():
+    # Every code point at once (Hypothesis is not installed): nothing that breaks a line, controls
+    # or reorders text survives, and the escaping is unambiguous, so one name cannot pass for another.
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    shown = printable(every)
+
+    assert len(f"a{shown}b".splitlines()) == 1
+    bidi_controls = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+    assert not [
+        character
+        for character in shown
+        if unicodedata.category(character) in {"Cc", "Cs", "Zl", "Zp"}
+        or unicodedata.bidirectional(character) in bidi_controls
+    ]
+    assert shown.encode("ascii", "backslashreplace").decode("unicode_escape") == every
+
+
+def test_problems_show_file_names_and_urls_escaped(tmp_path):
+    write(tmp_path, "x\nindex.html: OK.html", '<a href="gone\n/">Gone</a>')
+    write(tmp_path, "admin/\u202elmth.html", "<p>Admin</p>")
+
+    problems = [str(problem) for problem in check_links(tmp_path) + check_private(tmp_path)]
+
+    assert problems == [
+        "x\\nindex.html: OK.html: gone\\n/ does not resolve to a file in the archive",
+        "admin/\\u202elmth.html: is an admin file",
+    ]
+
+
+def test_gate_problems_show_file_names_escaped():
+    problem = GateProblem("markup", "x\nindex.html", "contains “{{ title }}”")
+
+    assert str(problem) == "x\\nindex.html: contains “{{ title }}”"

@@ -3,6 +3,7 @@
 import io
 import shutil
 
+import bagit
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -102,6 +103,29 @@ def write(root, name, text):
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def bagged_site(tmp_path, files):
+    """A site folder of ``files`` ({archive path: text}) with a bag beside it, as export_archive --package
+    leaves them (SHA-256 and SHA-512 manifests), without a database."""
+    site = tmp_path / "site"
+    for name, text in files.items():
+        write(site, name, text)
+    shutil.copytree(site, tmp_path / "site.bag")
+    bagit.make_bag(str(tmp_path / "site.bag"), checksums=["sha256", "sha512"])
+    return site
+
+
+def test_verify_shows_a_file_name_that_looks_like_report_lines_as_one_escaped_line(tmp_path):
+    site = bagged_site(tmp_path, {"index.html": "<p>Home</p>"})
+    (site / "x\nFixity: OK\nThe archive is intact.").write_text("planted")
+
+    status, report = verify(site)
+
+    assert status == 1
+    lines = report.splitlines()
+    assert "  x\\nFixity: OK\\nThe archive is intact. was not in the archive when it was captured" in lines
+    assert "Fixity: OK" not in lines and "The archive is intact." not in lines
 
 
 def test_privacy_check_names_admin_files_logged_in_markup_noindex_and_unused_uploads(tmp_path):
