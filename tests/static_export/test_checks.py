@@ -1,11 +1,20 @@
 """The archive-only link check that every export (and later verification) runs."""
 
+import os
 import sys
 import unicodedata
 
 import pytest
 
-from static_export.checks import check_links, check_private, external_links, link_report, printable
+from static_export.checks import (
+    all_files,
+    check_links,
+    check_private,
+    external_links,
+    link_report,
+    printable,
+    walk_archive,
+)
 from static_export.gates import GateProblem
 
 
@@ -129,3 +138,41 @@ def test_gate_problems_show_file_names_escaped():
     problem = GateProblem("markup", "x\nindex.html", "contains “{{ title }}”")
 
     assert str(problem) == "x\\nindex.html: contains “{{ title }}”"
+
+
+def test_walk_lists_regular_files_and_reports_links_and_fifos_without_following_them(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "secret.html", '<input type="password"> <a href="gone.html">Gone</a>')
+    archive = tmp_path / "archive"
+    write(archive, "index.html", '<a href="secret.html">S</a> <a href="elsewhere/secret.html">E</a>')
+    (archive / "secret.html").symlink_to(outside / "secret.html")
+    (archive / "elsewhere").symlink_to(outside)
+    (archive / "dangling.css").symlink_to(archive / "nowhere.css")
+
+    files, skipped = walk_archive(archive)
+
+    assert files == ["index.html"] == all_files(archive)
+    assert [str(problem) for problem in skipped] == [
+        f"dangling.css is a symbolic link (to {archive / 'nowhere.css'}); it was not followed",
+        f"elsewhere is a symbolic link (to {outside}); it was not followed",
+        f"secret.html is a symbolic link (to {outside / 'secret.html'}); it was not followed",
+    ]
+    # Nothing outside the archive is read: its links are broken, the page beyond them unchecked.
+    assert [str(problem) for problem in check_links(archive)] == [
+        "index.html: secret.html does not resolve to a file in the archive",
+        "index.html: elsewhere/secret.html does not resolve to a file in the archive",
+    ]
+    assert check_private(archive) == []
+
+
+def test_checks_refuse_a_file_swapped_for_a_symbolic_link_or_fifo_after_listing(tmp_path):
+    # Named explicitly (as an incremental export does), so only the opening itself can refuse them.
+    (tmp_path / "linked.html").symlink_to("/etc/passwd")
+    os.mkfifo(tmp_path / "pipe.html")
+
+    problems = [str(problem) for problem in check_private(tmp_path, only=["linked.html", "pipe.html"])]
+
+    assert problems == [
+        "linked.html is a symbolic link (to /etc/passwd); it was not followed",
+        "pipe.html is a FIFO; it was not read",
+    ]

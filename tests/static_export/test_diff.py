@@ -73,3 +73,26 @@ def test_diff_shows_urls_and_titles_that_look_like_report_lines_escaped(tmp_path
         "Removed: 0 pages",
         "Changed: 0 pages",
     ]
+
+
+def test_diff_reports_symbolic_links_and_never_reads_a_page_through_one(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "index.html", "<title>Outside the archive</title>")
+    for archive in ("old", "new"):
+        write(tmp_path, f"{archive}/index.html", "<title>Home</title>")
+    (tmp_path / "new/secret").mkdir()
+    (tmp_path / "new/secret/index.html").symlink_to(outside / "index.html")
+    (tmp_path / "new/elsewhere").symlink_to(outside)
+    out = io.StringIO()
+
+    call_command("diff_archives", str(tmp_path / "old"), str(tmp_path / "new"), stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Added: 0 pages",
+        "Removed: 0 pages",
+        "Changed: 0 pages",
+        "Not compared: 2 entries",
+        f"  in the new archive: elsewhere is a symbolic link (to {outside}); it was not followed",
+        f"  in the new archive: secret/index.html is a symbolic link (to {outside}/index.html); it was not "
+        "followed",
+    ]
