@@ -1,6 +1,7 @@
 """Checks that need only the archive folder, so they run at export time and years later alike."""
 
 import bisect
+import errno
 import html
 import json
 import math
@@ -8,11 +9,37 @@ import multiprocessing
 import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .links import CSS_URL_RE, REL_CANONICAL_RE, STYLE_ATTR_RE, STYLE_BLOCK_RE, TAG_RE, URL_ATTR_RE
+
+# Characters that could end a report line, forge another or reorder it on screen: the backslash
+# (so escapes stay unambiguous), C0 and C1 controls with DEL, the Unicode line and paragraph
+# separators, the bidirectional controls, and the lone surrogates that stand for undecodable bytes.
+UNPRINTABLE_RE = re.compile(
+    r"[\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+SHORT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text):
+    """``text`` safe to show on one report line, with the characters above escaped as Python writes them.
+
+    File names, URLs and titles come from the archive, which may be hostile: escaped, a name cannot
+    forge report lines. Other letters (é, ü, Ευεξία) are left as they are.
+    """
+    return UNPRINTABLE_RE.sub(escape_character, text)
+
+
+def escape_character(match):
+    character = match[0]
+    if character in SHORT_ESCAPES:
+        return SHORT_ESCAPES[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True)
@@ -22,7 +49,7 @@ class BrokenReference:
     reason: str
 
     def __str__(self):
-        return f"{self.file}: {self.url} {self.reason}"
+        return printable(f"{self.file}: {self.url} {self.reason}")
 
 
 def archive_files(archive_dir, suffixes):
@@ -30,13 +57,97 @@ def archive_files(archive_dir, suffixes):
 
 
 def all_files(archive_dir):
-    """Every file in the archive as a sorted archive path (os.walk: pathlib's rglob is much slower)."""
-    root = os.fspath(archive_dir)
-    names = []
-    for folder, _folders, files in os.walk(root):
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
-        names += [name if prefix == "./" else prefix + name for name in files]
-    return sorted(names)
+    """Every regular file in the archive as a sorted archive path (symbolic links and the like left out)."""
+    return walk_archive(archive_dir)[0]
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """An archive entry no check reads: a symbolic link, a FIFO, a device or socket."""
+
+    file: str
+    reason: str
+
+    def __str__(self):
+        return printable(f"{self.file} {self.reason}")
+
+
+class FileSkipped(Exception):
+    """An archive file was not read; ``problem`` (a SkippedFile) says why."""
+
+    def __init__(self, problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def walk_archive(archive_dir):
+    """(every regular file as a sorted archive path, a SkippedFile for every other entry, sorted).
+
+    Symbolic links, to files or folders, are never followed, and FIFOs, devices and sockets never
+    opened (reading a FIFO waits for a writer for ever). os.scandir tells them apart without a stat
+    per file, as os.walk does (pathlib's rglob is much slower).
+    """
+    files, skipped = [], []
+    folders = [("", os.fspath(archive_dir))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                entries = list(entries)
+        except OSError as exc:
+            skipped.append(SkippedFile(prefix or "./", f"could not be listed ({exc.strerror})"))
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((name + "/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                files.append(name)
+            else:
+                skipped.append(skipped_entry(archive_dir, name))
+    return sorted(files), sorted(skipped, key=lambda problem: problem.file)
+
+
+def skipped_entry(root, name):
+    """The SkippedFile saying what the archive entry ``name`` is, when it is not a regular file or folder."""
+    path = os.path.join(root, name)
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        return SkippedFile(name, f"is a symbolic link (to {os.readlink(path)}); it was not followed")
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "not a regular file"
+    return SkippedFile(name, f"is {kind}; it was not read")
+
+
+def open_regular(root, name):
+    """The archive file ``name`` opened for reading in binary, only if it is a regular file.
+
+    Checked on the opened file itself, so a file swapped for a link or a FIFO after the listing is
+    refused too: O_NOFOLLOW does not follow a final symbolic link, and O_NONBLOCK does not wait for a
+    FIFO's writer (and changes nothing for a regular file). Raises FileSkipped otherwise.
+    """
+    try:
+        descriptor = os.open(os.path.join(root, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise FileSkipped(skipped_entry(root, name)) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise FileSkipped(skipped_entry(root, name))
+    return os.fdopen(descriptor, "rb")
+
+
+def read_text(root, name):
+    """The text of the archive file ``name``; raises FileSkipped if it is not a regular file."""
+    with open_regular(root, name) as file:
+        return file.read().decode("utf-8", errors="replace")
 
 
 def may_match(pattern, words, text):
@@ -118,7 +229,10 @@ def link_report(archive_dir, only=None):
 
 def file_links(root, name, files):
     """The broken references in one page or stylesheet, and a page's external http(s) links."""
-    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    try:
+        text = read_text(root, name)
+    except FileSkipped as skipped:
+        return [skipped.problem], set()
     is_css = name.endswith(".css")
     problems, external = [], set()
     for url in references(text, is_css=is_css):
@@ -192,7 +306,7 @@ class PrivateContent:
     reason: str
 
     def __str__(self):
-        return f"{self.file}: {self.reason}"
+        return printable(f"{self.file}: {self.reason}")
 
 
 def check_private(archive_dir, only=None):
@@ -231,7 +345,10 @@ def file_privacy(root, name, longest):
         problems.append(PrivateContent(name, "is an admin file"))
     if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
         return problems, set()
-    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    try:
+        text = read_text(root, name)
+    except FileSkipped as skipped:
+        return [*problems, skipped.problem], set()
     mentioned = {text[found.start() : found.start() + longest] for found in UPLOAD_FOLDER_RE.finditer(text)}
     if name.endswith(".html"):
         problems += [

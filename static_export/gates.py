@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .checks import archive_files, may_match, only_files
+from .checks import archive_files, may_match, only_files, printable
 from .views import page_file
 
 GATES = ("markup", "html", "accessibility")
@@ -49,7 +49,7 @@ class GateProblem:
     message: str
 
     def __str__(self):
-        return f"{self.file}: {self.message}"
+        return printable(f"{self.file}: {self.message}")
 
 
 class MissingTool(Exception):

@@ -6,12 +6,13 @@ manifests of ``archive.bag`` beside it; ``verify_archive archive.bag`` validates
 """
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import bagit
 
-from .checks import check_links, check_private
+from .checks import FileSkipped, check_links, check_private, open_regular, printable, walk_archive
 from .package import package_paths
 
 
@@ -25,10 +26,11 @@ class FixityProblem:
     change: str  # "changed", "missing" or "extra"
 
     def __str__(self):
+        file = printable(self.file)
         return {
-            "changed": f"{self.file} has changed since it was captured",
-            "missing": f"{self.file} is missing",
-            "extra": f"{self.file} was not in the archive when it was captured",
+            "changed": f"{file} has changed since it was captured",
+            "missing": f"{file} is missing",
+            "extra": f"{file} was not in the archive when it was captured",
         }[self.change]
 
 
@@ -45,7 +47,8 @@ class Verification:
         return not (self.fixity or self.links or self.private)
 
     def report(self):
-        lines = [f"Verifying {self.site_dir} against the checksums in {self.bag_dir}"]
+        site_dir, bag_dir = printable(str(self.site_dir)), printable(str(self.bag_dir))
+        lines = [f"Verifying {site_dir} against the checksums in {bag_dir}"]
         for title, problems in (
             ("Fixity", self.fixity),
             ("Internal links", self.links),
@@ -63,6 +66,8 @@ def find_bag(path):
     if not path.is_dir():
         raise VerifyError(f"{path} is not a folder; give an archive folder or its .bag folder.")
     if (path / "bagit.txt").is_file():
+        if (path / "data").is_symlink():  # The payload must be the bag's own, not somewhere else.
+            raise VerifyError(f"{path / 'data'} is a symbolic link; it was not followed.")
         return path / "data", path
     bag_dir = package_paths(path)["bag"]
     if (bag_dir / "bagit.txt").is_file():
@@ -86,19 +91,31 @@ def check_fixity(site_dir, bag_dir):
     payload = {
         Path(path).relative_to("data").as_posix(): hashes for path, hashes in bag.payload_entries().items()
     }
-    found = {path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*") if path.is_file()}
-    problems = compare(site_dir, payload, found)
+    files, skipped = walk_archive(site_dir)
+    problems = compare(site_dir, payload, set(files), skipped)
     if site_dir == bag_dir / "data":  # Verifying the bag itself: its bag-info and manifests too.
         tags = {Path(path).as_posix(): hashes for path, hashes in bag.tagfile_entries().items()}
-        problems += compare(bag_dir, tags, {name for name in tags if (bag_dir / name).is_file()})
+        problems += compare(bag_dir, tags, {name for name in tags if os.path.lexists(bag_dir / name)})
     return sorted(problems, key=lambda problem: problem.file)
 
 
-def compare(root, expected, found):
-    problems = [FixityProblem(name, "missing") for name in expected.keys() - found]
+def compare(root, expected, found, skipped=()):
+    """Problems with the files ``found`` under ``root`` against the ``expected`` digests.
+
+    Symbolic links and other entries that are not files (``skipped``) are failures in themselves,
+    not also missing files, and are never read.
+    """
+    problems = list(skipped)
+    not_files = {problem.file for problem in skipped}
+    problems += [FixityProblem(name, "missing") for name in expected.keys() - found - not_files]
     problems += [FixityProblem(name, "extra") for name in found - expected.keys()]
     for name in found & expected.keys():
-        content = (root / name).read_bytes()
+        try:
+            with open_regular(root, name) as file:
+                content = file.read()
+        except FileSkipped as exc:
+            problems.append(exc.problem)
+            continue
         if any(hashlib.new(alg, content).hexdigest() != digest for alg, digest in expected[name].items()):
             problems.append(FixityProblem(name, "changed"))
     return problems

@@ -1,6 +1,21 @@
 """The archive-only link check that every export (and later verification) runs."""
 
-from static_export.checks import check_links, check_private, external_links, link_report
+import os
+import sys
+import unicodedata
+
+import pytest
+
+from static_export.checks import (
+    all_files,
+    check_links,
+    check_private,
+    external_links,
+    link_report,
+    printable,
+    walk_archive,
+)
+from static_export.gates import GateProblem
 
 
 def write(root, name, text):
@@ -71,4 +86,93 @@ def test_link_check_gives_the_same_answer_split_across_worker_processes(tmp_path
     }
     assert [str(problem) for problem in check_private(tmp_path)] == [
         "media/unused.png: is an upload that no page, stylesheet, feed or API file uses"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("news/café-ü/Ευεξία.html", "news/café-ü/Ευεξία.html"),
+        ("x\nFixity: OK\nThe archive is intact.", "x\\nFixity: OK\\nThe archive is intact."),
+        ("a\\nb\r\tc", "a\\\\nb\\r\\tc"),
+        ("\x00\x1b[31mred\x7f\x85\x9f", "\\x00\\x1b[31mred\\x7f\\x85\\x9f"),
+        ("one\u2028two\u2029three", "one\\u2028two\\u2029three"),
+        ("invoice\u202efdp.exe \u2066x\u2069 \u200f", "invoice\\u202efdp.exe \\u2066x\\u2069 \\u200f"),
+        ("undecodable-\udcff", "undecodable-\\udcff"),
+    ],
+)
+def test_printable_escapes_what_could_forge_or_reorder_a_report_line(text, shown):
+    assert printable(text) == shown
+
+
+def test_printable_keeps_every_character_on_one_line_and_can_be_read_back():
+    # Every code point at once (Hypothesis is not installed): nothing that breaks a line, controls
+    # or reorders text survives, and the escaping is unambiguous, so one name cannot pass for another.
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    shown = printable(every)
+
+    assert len(f"a{shown}b".splitlines()) == 1
+    bidi_controls = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+    assert not [
+        character
+        for character in shown
+        if unicodedata.category(character) in {"Cc", "Cs", "Zl", "Zp"}
+        or unicodedata.bidirectional(character) in bidi_controls
+    ]
+    assert shown.encode("ascii", "backslashreplace").decode("unicode_escape") == every
+
+
+def test_problems_show_file_names_and_urls_escaped(tmp_path):
+    write(tmp_path, "x\nindex.html: OK.html", '<a href="gone\n/">Gone</a>')
+    write(tmp_path, "admin/\u202elmth.html", "<p>Admin</p>")
+
+    problems = [str(problem) for problem in check_links(tmp_path) + check_private(tmp_path)]
+
+    assert problems == [
+        "x\\nindex.html: OK.html: gone\\n/ does not resolve to a file in the archive",
+        "admin/\\u202elmth.html: is an admin file",
+    ]
+
+
+def test_gate_problems_show_file_names_escaped():
+    problem = GateProblem("markup", "x\nindex.html", "contains “{{ title }}”")
+
+    assert str(problem) == "x\\nindex.html: contains “{{ title }}”"
+
+
+def test_walk_lists_regular_files_and_reports_links_and_fifos_without_following_them(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "secret.html", '<input type="password"> <a href="gone.html">Gone</a>')
+    archive = tmp_path / "archive"
+    write(archive, "index.html", '<a href="secret.html">S</a> <a href="elsewhere/secret.html">E</a>')
+    (archive / "secret.html").symlink_to(outside / "secret.html")
+    (archive / "elsewhere").symlink_to(outside)
+    (archive / "dangling.css").symlink_to(archive / "nowhere.css")
+
+    files, skipped = walk_archive(archive)
+
+    assert files == ["index.html"] == all_files(archive)
+    assert [str(problem) for problem in skipped] == [
+        f"dangling.css is a symbolic link (to {archive / 'nowhere.css'}); it was not followed",
+        f"elsewhere is a symbolic link (to {outside}); it was not followed",
+        f"secret.html is a symbolic link (to {outside / 'secret.html'}); it was not followed",
+    ]
+    # Nothing outside the archive is read: its links are broken, the page beyond them unchecked.
+    assert [str(problem) for problem in check_links(archive)] == [
+        "index.html: secret.html does not resolve to a file in the archive",
+        "index.html: elsewhere/secret.html does not resolve to a file in the archive",
+    ]
+    assert check_private(archive) == []
+
+
+def test_checks_refuse_a_file_swapped_for_a_symbolic_link_or_fifo_after_listing(tmp_path):
+    # Named explicitly (as an incremental export does), so only the opening itself can refuse them.
+    (tmp_path / "linked.html").symlink_to("/etc/passwd")
+    os.mkfifo(tmp_path / "pipe.html")
+
+    problems = [str(problem) for problem in check_private(tmp_path, only=["linked.html", "pipe.html"])]
+
+    assert problems == [
+        "linked.html is a symbolic link (to /etc/passwd); it was not followed",
+        "pipe.html is a FIFO; it was not read",
     ]

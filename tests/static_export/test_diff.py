@@ -46,3 +46,53 @@ def test_diff_lists_a_new_page_and_the_listings_that_show_it(demo_site, export):
     assert f"{BASE_URL}/news/" in {page.url for page in difference.changed}
     for page in difference.changed:  # Every other change is a listing or feed page naming it.
         assert "A late announcement" in (new / page.file).read_text()
+
+
+def write(root, name, text):
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_diff_shows_urls_and_titles_that_look_like_report_lines_escaped(tmp_path):
+    for archive in ("old", "new"):
+        write(tmp_path, f"{archive}/index.html", "<title>Home</title>")
+    write(
+        tmp_path,
+        "new/news/index.html",
+        '<meta name="dcterms.source" content="https://example.org/news/\nRemoved: 0 pages">'
+        "<title>News \u202eevil</title>",
+    )
+    out = io.StringIO()
+
+    call_command("diff_archives", str(tmp_path / "old"), str(tmp_path / "new"), stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Added: 1 page",
+        "  https://example.org/news/\\nRemoved: 0 pages “News \\u202eevil”",
+        "Removed: 0 pages",
+        "Changed: 0 pages",
+    ]
+
+
+def test_diff_reports_symbolic_links_and_never_reads_a_page_through_one(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "index.html", "<title>Outside the archive</title>")
+    for archive in ("old", "new"):
+        write(tmp_path, f"{archive}/index.html", "<title>Home</title>")
+    (tmp_path / "new/secret").mkdir()
+    (tmp_path / "new/secret/index.html").symlink_to(outside / "index.html")
+    (tmp_path / "new/elsewhere").symlink_to(outside)
+    out = io.StringIO()
+
+    call_command("diff_archives", str(tmp_path / "old"), str(tmp_path / "new"), stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Added: 0 pages",
+        "Removed: 0 pages",
+        "Changed: 0 pages",
+        "Not compared: 2 entries",
+        f"  in the new archive: elsewhere is a symbolic link (to {outside}); it was not followed",
+        f"  in the new archive: secret/index.html is a symbolic link (to {outside}/index.html); it was not "
+        "followed",
+    ]

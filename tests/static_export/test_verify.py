@@ -1,8 +1,10 @@
 """verify_archive: fixity against the bag, internal links and privacy, from the archive alone."""
 
 import io
+import os
 import shutil
 
+import bagit
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -102,6 +104,74 @@ def write(root, name, text):
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def bagged_site(tmp_path, files):
+    """A site folder of ``files`` ({archive path: text}) with a bag beside it, as export_archive --package
+    leaves them (SHA-256 and SHA-512 manifests), without a database."""
+    site = tmp_path / "site"
+    for name, text in files.items():
+        write(site, name, text)
+    shutil.copytree(site, tmp_path / "site.bag")
+    bagit.make_bag(str(tmp_path / "site.bag"), checksums=["sha256", "sha512"])
+    return site
+
+
+def test_verify_shows_a_file_name_that_looks_like_report_lines_as_one_escaped_line(tmp_path):
+    site = bagged_site(tmp_path, {"index.html": "<p>Home</p>"})
+    (site / "x\nFixity: OK\nThe archive is intact.").write_text("planted")
+
+    status, report = verify(site)
+
+    assert status == 1
+    lines = report.splitlines()
+    assert "  x\\nFixity: OK\\nThe archive is intact. was not in the archive when it was captured" in lines
+    assert "Fixity: OK" not in lines and "The archive is intact." not in lines
+
+
+def test_verify_fails_symbolic_links_and_never_reads_through_them(tmp_path):
+    site = bagged_site(
+        tmp_path, {"index.html": "<p>Home</p>", "about/index.html": "<p>A</p>", "news/index.html": "<p>N</p>"}
+    )
+    # The same news page outside the archive, so following the link would pass its fixity check.
+    shutil.move(site / "news", tmp_path / "news-elsewhere")
+    (site / "news").symlink_to(tmp_path / "news-elsewhere")
+    (site / "about/index.html").unlink()
+    (site / "about/index.html").symlink_to("/etc/passwd")
+    (site / "passwd").symlink_to("/etc/passwd")
+
+    status, report = verify(site)
+
+    assert status == 1
+    assert report.splitlines()[1:6] == [
+        "Fixity: 4 problems",
+        "  about/index.html is a symbolic link (to /etc/passwd); it was not followed",
+        f"  news is a symbolic link (to {tmp_path / 'news-elsewhere'}); it was not followed",
+        "  news/index.html is missing",
+        "  passwd is a symbolic link (to /etc/passwd); it was not followed",
+    ]
+    assert "root:" not in report
+
+
+def test_verify_refuses_a_bag_whose_payload_folder_is_a_symbolic_link(tmp_path):
+    bag = bagged_site(tmp_path, {"index.html": "<p>Home</p>"}).with_name("site.bag")
+    shutil.move(bag / "data", tmp_path / "payload-elsewhere")
+    (bag / "data").symlink_to(tmp_path / "payload-elsewhere")
+
+    status, report = verify(bag)
+
+    assert status == 1
+    assert report == f"{bag / 'data'} is a symbolic link; it was not followed."
+
+
+def test_verify_reports_a_fifo_without_waiting_on_it(tmp_path):
+    site = bagged_site(tmp_path, {"index.html": "<p>Home</p>"})
+    os.mkfifo(site / "pipe.html")  # Opening it to read would wait for a writer for ever.
+
+    status, report = verify(site)
+
+    assert status == 1
+    assert "  pipe.html is a FIFO; it was not read" in report.splitlines()
 
 
 def test_privacy_check_names_admin_files_logged_in_markup_noindex_and_unused_uploads(tmp_path):
