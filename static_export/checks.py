@@ -400,7 +400,7 @@ def check_private_documents(archive_dir, documents, only=None):
         match = DOCUMENT_FOLDER_RE.match(name)
         if match and int(match[1]) in by_id:
             problems.append(PrivateContent(name, f"is the file of {by_id[int(match[1])].what}"))
-    titles = title_pattern([document for document in documents if len(document.title.split()) >= 2])
+    titles = title_pattern([doc for doc in documents if len(doc.title.split()) >= SHORTEST_TRACED_TITLE])
     for found in per_file(file_private_documents, root, names, by_id, titles):
         problems += found
     return problems

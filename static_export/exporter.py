@@ -14,9 +14,9 @@ import shutil
 import sys
 import tempfile
 import time
-from urllib.parse import urlsplit
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import django

@@ -4,12 +4,14 @@ previous archive stays as it was."""
 import PIL.Image
 import pytest
 from django.core.files.storage import default_storage
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images.models import Rendition
 from wagtail.models import Page
 
 from cms.core.reserved import reserved_paths
 from resources.models import ProgrammeDownload
 from site_pages.models import NewsIndexPage, NewsReleasePage, StandardPage
+from static_export.checks import printable
 from static_export.exporter import ExportError
 from static_export.views import exportable_pages, page_urls
 
@@ -143,3 +145,39 @@ def test_a_damaged_image_that_cannot_be_made_again_stops_the_export(previous_arc
     assert f"image {rendition.image.pk} “{rendition.image.title}”" in message
     assert "It is used by “" in message
     assert is_untouched()
+
+
+@pytest.mark.parametrize(
+    "old_path, target, problem",
+    [
+        ("/z https://evil.example/ 301!", "/news/", "not a plain URL path"),
+        ("/z\thttps://evil.example/\n/x", "/news/", "not a plain URL path"),
+        ("/old/../../../etc", "/news/", "not a plain URL path"),
+        ("/search", "/news/", "kept for the site's and the archive's own files"),
+        ("/api/v2/pages/3.json", "/news/", "kept for the site's and the archive's own files"),
+        ("/old-page", "javascript:alert(document.domain)", "neither an http(s) URL nor a path on this site"),
+        ("/old-page", " JavaScript:alert(1)", "neither an http(s) URL nor a path on this site"),
+        ("/old-page", "data:text/html,<script>alert(1)</script>", "neither an http(s) URL nor a path"),
+        ("/old-page", "//evil.example/", "neither an http(s) URL nor a path on this site"),
+        ("/old-page", "https://example.org/x 301!\n/y https://evil.example/", "neither an http(s) URL"),
+    ],
+)
+def test_a_redirect_that_could_inject_rules_or_scripts_is_refused_by_name(
+    demo_site, export, old_path, target, problem
+):
+    bad = Redirect.objects.create(old_path=old_path, redirect_link=target)  # Saved outside the admin.
+    good = Redirect.objects.create(old_path="/old-news", redirect_link="/news/")
+
+    archive, report = export()
+
+    warnings = [warning for warning in report.warnings if f"Redirect {bad.pk} " in warning]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"Redirect {bad.pk} from {printable(old_path)} skipped: ")
+    assert problem in warnings[0] and "\n" not in warnings[0]
+    assert (archive / "_redirects").read_text() == f"{good.old_path} /news/ 301\n"
+    assert (archive / "old-news/index.html").is_file()
+    for name in files(archive):
+        assert not any(character.isspace() for character in name), name
+        if name.endswith(".html"):
+            html = (archive / name).read_text().lower()
+            assert "javascript:" not in html and "evil.example" not in html, name
