@@ -13,7 +13,7 @@ from pathlib import Path
 import bagit
 
 from .checks import FileSkipped, check_links, check_private, open_regular, printable, walk_archive
-from .package import package_paths
+from .package import BAG_ALGORITHMS, package_paths
 
 # Files are hashed a chunk at a time, so memory stays flat whatever their size.
 CHUNK_BYTES = 1024 * 1024
@@ -91,6 +91,11 @@ def check_fixity(site_dir, bag_dir):
         bag = bagit.Bag(str(bag_dir))
     except bagit.BagError as exc:
         raise VerifyError(f"{bag_dir} is not a readable BagIt bag: {exc}") from exc
+    if not list(bag.manifest_files()):  # Otherwise every file would be called extra.
+        missing = " and ".join(f"manifest-{algorithm}.txt" for algorithm in BAG_ALGORITHMS)
+        raise VerifyError(
+            f"{bag_dir} has lost its checksums: {missing} are missing, so no file can be checked."
+        )
     payload = {
         Path(path).relative_to("data").as_posix(): hashes for path, hashes in bag.payload_entries().items()
     }

@@ -246,3 +246,17 @@ def test_privacy_check_finds_uploads_named_anywhere_and_markup_in_any_letter_cas
         "ascii/index.html: contains the Wagtail admin's files",
         "greek/index.html: contains the Wagtail userbar",
     }
+
+
+def test_verify_says_when_the_bag_has_lost_its_manifests(tmp_path):
+    site = bagged_site(tmp_path, {"index.html": "<p>Home</p>"})
+    for manifest in ("manifest-sha256.txt", "manifest-sha512.txt"):
+        (tmp_path / "site.bag" / manifest).unlink()
+
+    status, report = verify(site)
+
+    assert status == 1
+    assert report == (
+        f"{tmp_path / 'site.bag'} has lost its checksums: manifest-sha256.txt and manifest-sha512.txt "
+        "are missing, so no file can be checked."
+    )
