@@ -61,9 +61,14 @@ def all_files(archive_dir):
     return walk_archive(archive_dir)[0]
 
 
+# Larger HTML, CSS, JSON or XML files are reported rather than read whole, so a hostile archive
+# cannot exhaust the memory of the link, privacy and diff checks.
+MAX_CHECKED_BYTES = 64 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class SkippedFile:
-    """An archive entry no check reads: a symbolic link, a FIFO, a device or socket."""
+    """An archive entry no check reads: a symbolic link, a FIFO, device or socket, or a file too large."""
 
     file: str
     reason: str
@@ -145,9 +150,15 @@ def open_regular(root, name):
 
 
 def read_text(root, name):
-    """The text of the archive file ``name``; raises FileSkipped if it is not a regular file."""
+    """The text of the archive file ``name``; raises FileSkipped if it is not a regular file or is
+    larger than MAX_CHECKED_BYTES."""
     with open_regular(root, name) as file:
-        return file.read().decode("utf-8", errors="replace")
+        size = os.fstat(file.fileno()).st_size
+        if size > MAX_CHECKED_BYTES:
+            raise FileSkipped(SkippedFile(name, f"is too large to check ({size} bytes)"))
+        # read(size), not read(): bounded even if the file grows meanwhile; not read(MAX_CHECKED_BYTES),
+        # which would set aside that much memory for every file.
+        return file.read(size).decode("utf-8", errors="replace")
 
 
 def may_match(pattern, words, text):

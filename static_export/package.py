@@ -39,6 +39,7 @@ from .exporter import ExportError, swap_into_place
 
 PACKAGE_SOFTWARE = ("bagit", "warcio", "wacz")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+BAG_ALGORITHMS = ("sha256", "sha512")  # A manifest-<algorithm>.txt of the payload for each.
 TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 # Served types for what an archive holds; anything else is guessed from its extension.
 CONTENT_TYPES = {
@@ -179,7 +180,7 @@ def make_bag(archive_dir, bag_dir, archive, organisation):
     }
     if email:
         bag_info["Contact-Email"] = email
-    checksums = ["sha256", "sha512"]
+    checksums = list(BAG_ALGORITHMS)
     bagit.make_bag(str(bag_dir), bag_info, checksums=checksums)
     # bagit-python writes BagIt-Version 0.97; this bag also meets RFC 8493 (1.0), so declare that and
     # rewrite the tag manifests, which cover bagit.txt. (Bag.save() would do it, but it re-reads the

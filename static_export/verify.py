@@ -13,7 +13,10 @@ from pathlib import Path
 import bagit
 
 from .checks import FileSkipped, check_links, check_private, open_regular, printable, walk_archive
-from .package import package_paths
+from .package import BAG_ALGORITHMS, package_paths
+
+# Files are hashed a chunk at a time, so memory stays flat whatever their size.
+CHUNK_BYTES = 1024 * 1024
 
 
 class VerifyError(Exception):
@@ -88,6 +91,11 @@ def check_fixity(site_dir, bag_dir):
         bag = bagit.Bag(str(bag_dir))
     except bagit.BagError as exc:
         raise VerifyError(f"{bag_dir} is not a readable BagIt bag: {exc}") from exc
+    if not list(bag.manifest_files()):  # Otherwise every file would be called extra.
+        missing = " and ".join(f"manifest-{algorithm}.txt" for algorithm in BAG_ALGORITHMS)
+        raise VerifyError(
+            f"{bag_dir} has lost its checksums: {missing} are missing, so no file can be checked."
+        )
     payload = {
         Path(path).relative_to("data").as_posix(): hashes for path, hashes in bag.payload_entries().items()
     }
@@ -110,13 +118,16 @@ def compare(root, expected, found, skipped=()):
     problems += [FixityProblem(name, "missing") for name in expected.keys() - found - not_files]
     problems += [FixityProblem(name, "extra") for name in found - expected.keys()]
     for name in found & expected.keys():
+        digests = {algorithm: hashlib.new(algorithm) for algorithm in expected[name]}
         try:
             with open_regular(root, name) as file:
-                content = file.read()
+                while chunk := file.read(CHUNK_BYTES):
+                    for digest in digests.values():
+                        digest.update(chunk)
         except FileSkipped as exc:
             problems.append(exc.problem)
             continue
-        if any(hashlib.new(alg, content).hexdigest() != digest for alg, digest in expected[name].items()):
+        if any(digests[algorithm].hexdigest() != value for algorithm, value in expected[name].items()):
             problems.append(FixityProblem(name, "changed"))
     return problems
 

@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 
 from static_export.checks import (
+    MAX_CHECKED_BYTES,
     all_files,
     check_links,
     check_private,
@@ -176,3 +177,14 @@ def test_checks_refuse_a_file_swapped_for_a_symbolic_link_or_fifo_after_listing(
         "linked.html is a symbolic link (to /etc/passwd); it was not followed",
         "pipe.html is a FIFO; it was not read",
     ]
+
+
+def test_checks_report_a_file_too_large_to_check_instead_of_reading_it(tmp_path):
+    write(tmp_path, "index.html", '<a href="huge.html">Huge</a>')
+    with open(tmp_path / "huge.html", "wb") as huge:
+        huge.truncate(MAX_CHECKED_BYTES + 1)  # Sparse: no time spent writing it.
+
+    problems = [str(problem) for problem in check_links(tmp_path) + check_private(tmp_path)]
+
+    too_large = f"huge.html is too large to check ({MAX_CHECKED_BYTES + 1} bytes)"
+    assert problems == [too_large, too_large]

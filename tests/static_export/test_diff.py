@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from case_studies.models import CaseStudyPage
 from site_pages.models import NewsIndexPage
+from static_export.checks import MAX_CHECKED_BYTES
 from static_export.diff import diff_archives
 from tests.factories import NewsReleasePageFactory, paragraph
 
@@ -95,4 +96,18 @@ def test_diff_reports_symbolic_links_and_never_reads_a_page_through_one(tmp_path
         f"  in the new archive: elsewhere is a symbolic link (to {outside}); it was not followed",
         f"  in the new archive: secret/index.html is a symbolic link (to {outside}/index.html); it was not "
         "followed",
+    ]
+
+
+def test_diff_reports_a_page_too_large_to_compare_instead_of_reading_it(tmp_path):
+    for archive in ("old", "new"):
+        write(tmp_path, f"{archive}/index.html", "<title>Home</title>")
+    with open(tmp_path / "new/huge.html", "wb") as huge:
+        huge.truncate(MAX_CHECKED_BYTES + 1)
+
+    report = diff_archives(tmp_path / "old", tmp_path / "new").report()
+
+    assert report.splitlines()[-2:] == [
+        "Not compared: 1 entry",
+        f"  in the new archive: huge.html is too large to check ({MAX_CHECKED_BYTES + 1} bytes)",
     ]

@@ -3,12 +3,14 @@
 import io
 import os
 import shutil
+import tracemalloc
 
 import bagit
 import pytest
 from django.core.management import CommandError, call_command
 
 from static_export.checks import check_private
+from static_export.verify import verify_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +176,28 @@ def test_verify_reports_a_fifo_without_waiting_on_it(tmp_path):
     assert "  pipe.html is a FIFO; it was not read" in report.splitlines()
 
 
+def test_verify_hashes_a_large_file_in_chunks_with_flat_memory(tmp_path):
+    size = 64 * 1024 * 1024
+    site = tmp_path / "site"
+    site.mkdir()
+    with open(site / "film.mp4", "wb") as film:
+        film.truncate(size)  # Sparse: 64 MiB of zeros without writing them.
+    site = bagged_site(tmp_path, {"index.html": '<video src="film.mp4"></video>'})
+    with open(site / "film.mp4", "r+b") as film:  # Its last byte changed: all of it must be read.
+        film.seek(size - 1)
+        film.write(b"\x01")
+
+    tracemalloc.start()
+    try:
+        verification = verify_archive(site)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert [str(problem) for problem in verification.fixity] == ["film.mp4 has changed since it was captured"]
+    assert peak < size / 16
+
+
 def test_privacy_check_names_admin_files_logged_in_markup_noindex_and_unused_uploads(tmp_path):
     write(tmp_path, "index.html", '<img src="media/images/used.png" alt="">')
     write(tmp_path, "media/images/used.png", "png")
@@ -222,3 +246,17 @@ def test_privacy_check_finds_uploads_named_anywhere_and_markup_in_any_letter_cas
         "ascii/index.html: contains the Wagtail admin's files",
         "greek/index.html: contains the Wagtail userbar",
     }
+
+
+def test_verify_says_when_the_bag_has_lost_its_manifests(tmp_path):
+    site = bagged_site(tmp_path, {"index.html": "<p>Home</p>"})
+    for manifest in ("manifest-sha256.txt", "manifest-sha512.txt"):
+        (tmp_path / "site.bag" / manifest).unlink()
+
+    status, report = verify(site)
+
+    assert status == 1
+    assert report == (
+        f"{tmp_path / 'site.bag'} has lost its checksums: manifest-sha256.txt and manifest-sha512.txt "
+        "are missing, so no file can be checked."
+    )
