@@ -16,13 +16,14 @@ from cms.core.privacy import public_documents
 
 
 class PublicChildRelationField(ChildRelationField):
-    """A page's child objects, less those whose ``is_public`` is False."""
+    """A page's child objects, through their model's ``public_only(children)`` when it has one."""
 
     def to_representation(self, value):
         serializer = self.serializer_class(context=self.context)
-        return [
-            serializer.to_representation(child) for child in value.all() if getattr(child, "is_public", True)
-        ]
+        children = value.all()
+        if public_only := getattr(value.model, "public_only", None):
+            children = public_only(children)
+        return [serializer.to_representation(child) for child in children]
 
 
 class PageSerializer(WagtailPageSerializer):

@@ -10,7 +10,7 @@ from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import BasePage, BasePageForm, once_per_page
-from cms.core.privacy import is_public_document
+from cms.core.privacy import with_public_documents
 from cms.core.serializers import OrganisationField, OrganisationListField, PersonField
 
 
@@ -115,7 +115,7 @@ class LearningProgrammePage(BasePage):
         return self.learning_outcomes.all()
 
     def get_downloads(self):
-        return [download for download in self.downloads.all() if download.is_public]
+        return ProgrammeDownload.public_only(self.downloads.all())
 
 
 class LearningOutcome(Orderable):
@@ -147,10 +147,10 @@ class ProgrammeDownload(Orderable):
     panels = [FieldPanel("document"), FieldPanel("description")]
     api_fields = [APIField("document"), APIField("description")]
 
-    @property
-    def is_public(self):
-        """False for a document in a private collection: the page and the API leave the download out."""
-        return is_public_document(self.document)
+    @classmethod
+    def public_only(cls, downloads):
+        """The downloads of documents anyone may see: the page and the API leave the others out."""
+        return with_public_documents(downloads, lambda download: download.document)
 
 
 class SessionPageForm(BasePageForm):

@@ -71,10 +71,17 @@ class HomePageFeaturedPage(Orderable):
     panels = [FieldPanel("page")]
     api_fields = [APIField("page")]
 
-    @property
-    def is_public(self):
-        """Whether visitors may see the page; the API leaves the others out, as the home page does."""
-        return Page.objects.filter(pk=self.page_id).live().public().exists()
+    @classmethod
+    def public_only(cls, featured):
+        """The featured pages visitors may see; the API leaves the others out, as the home page does."""
+        featured = list(featured)
+        shown = set(
+            Page.objects.filter(pk__in=[item.page_id for item in featured])
+            .live()
+            .public()
+            .values_list("pk", flat=True)
+        )
+        return [item for item in featured if item.page_id in shown]
 
 
 class StandardPage(BasePage):

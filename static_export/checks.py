@@ -435,9 +435,13 @@ def as_plain_text(found):
 
 
 def file_private_documents(root, name, by_id, titles):
-    if Path(name).suffix not in {".html", ".css", ".json", ".xml", ".js", ".txt"}:
+    suffix = Path(name).suffix
+    if suffix not in {".html", ".css", ".json", ".xml", ".js", ".txt"}:
         return []
-    text = (root / name).read_text(encoding="utf-8", errors="replace")
+    try:
+        text = read_text(root, name)
+    except FileSkipped as skipped:  # check_private reports those of the kinds it reads.
+        return [skipped.problem] if suffix in {".js", ".txt"} else []
     problems = []
     for document_id in sorted({int(found) for found in DOCUMENT_FOLDER_RE.findall(text)} & by_id.keys()):
         problems.append(PrivateContent(name, f"links to {by_id[document_id].what}"))

@@ -32,7 +32,17 @@ def _private_collection_ids():
 
 def is_public_document(document):
     """Whether anyone may see ``document`` (False for None, a deleted or missing document)."""
-    return document is not None and document.collection_id not in private_collection_ids()
+    return bool(with_public_documents([document], lambda document: document))
+
+
+def with_public_documents(items, document_of):
+    """Those of ``items`` whose document (``document_of(item)``) anyone may see, asking once for them all."""
+    private = private_collection_ids()
+    return [
+        item
+        for item in items
+        if (document := document_of(item)) is not None and document.collection_id not in private
+    ]
 
 
 def public_documents(documents):
