@@ -162,12 +162,11 @@ ATTRIBUTE = (
     rf"(?>[{SPACE}]*=[{SPACE}]*(?>\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<uq>[^{SPACE}>]*)))?"
 )
 ATTRIBUTE_RE = re.compile(ATTRIBUTE)
-# A start tag. In a lookahead, so every "<" that may start one is read, overlapping or not: a tag
-# inside another's quoted value is a tag to the browser when the outer one sits in a comment,
-# <title> or <textarea>, which this gate does not try to tell apart.
+# A start tag; all but its "<" in a lookahead, so every "<" that may start one is read, overlapping
+# or not: a tag inside another's quoted value is a tag to the browser when the outer one sits in a
+# comment, <title> or <textarea>, which this gate does not try to tell apart.
 START_TAG_RE = re.compile(
-    rf"(?=(?P<tag><(?P<tag_name>[a-zA-Z][^{SPACE}/>]*+)(?P<attrs>(?>(?:{ATTRIBUTE})*))"
-    rf"[{SPACE}/]*>))"
+    rf"<(?=(?P<rest>(?P<tag_name>[a-zA-Z][^{SPACE}/>]*+)(?P<attrs>(?>(?:{ATTRIBUTE})*))[{SPACE}/]*>))"
 )
 SCRIPT_END_RE = re.compile(rf"</script[{SPACE}/>]", re.IGNORECASE)
 URL_ATTRIBUTES = {
@@ -188,7 +187,7 @@ def active_markup(name, text):
     """
     found = []
     for match in START_TAG_RE.finditer(text):
-        tag, tag_name = match["tag"], match["tag_name"].lower()
+        tag, tag_name, tag_end = "<" + match["rest"], match["tag_name"].lower(), match.end("rest")
         attributes = {}
         for attribute in ATTRIBUTE_RE.finditer(match["attrs"]):
             value = html.unescape(attribute["dq"] or attribute["sq"] or attribute["uq"] or "")
@@ -201,8 +200,8 @@ def active_markup(name, text):
             elif is_script_url(attribute, value, attributes):
                 found.append(f"a “{url_scheme(value)}” URL in {attribute} “{excerpt(tag)}”")
         if tag_name == "script":
-            end = SCRIPT_END_RE.search(text, match.end("tag"))
-            body = text[match.end("tag") : end.start() if end else len(text)]
+            end = SCRIPT_END_RE.search(text, tag_end)
+            body = text[tag_end : end.start() if end else len(text)]
             if not our_script(name, attributes, body):
                 found.append(f"a script that is not the archive's own “{excerpt(tag + body)}”")
     return found
