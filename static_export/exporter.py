@@ -68,6 +68,30 @@ UNAVAILABLE_NOTICE = (
 FEED_URL = "/feeds/news.xml"
 HTML_SITEMAP_URL = "/sitemap/"
 NOT_FOUND_PROBE_URL = "/this-address-is-not-in-the-archive/"
+# The archive has no server to send the live site's CSP header, so each page carries it in a <meta>,
+# which must come before anything it governs: straight after <meta charset>. A <meta> policy ignores
+# these directives (they work only as headers).
+CHARSET_META_RE = re.compile(r"<meta\s+charset=[^>]*>", re.IGNORECASE)
+META_CSP_IGNORES = {"frame-ancestors", "report-uri", "report-to", "sandbox"}
+
+
+def archive_csp():
+    """The live site's Content Security Policy as a <meta> element for the archive's pages.
+
+    Pagefind's search runs WebAssembly, which script-src 'self' alone forbids: 'wasm-unsafe-eval'
+    allows compiling it (not JavaScript's eval). Directives keep the settings' order, so every
+    export writes the same bytes.
+    """
+    parts = []
+    for name, values in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].items():
+        if name in META_CSP_IGNORES or not values:
+            continue
+        values = [] if values is True else [values] if isinstance(values, str) else list(values)
+        if name == "script-src":
+            values.append("'wasm-unsafe-eval'")
+        parts.append(" ".join([name, *values]))
+    policy = escape("; ".join(parts), {chr(34): "&quot;"})
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
 @dataclass
@@ -267,6 +291,10 @@ class ArchiveBuild:
         self.write_bytes(archive_path, text.encode("utf-8"))
 
     def write_html(self, archive_path, html, url):
+        charset = CHARSET_META_RE.search(html)
+        if charset is None:
+            raise ExportError(f"The page at {url} has no <meta charset> to put the archive's CSP after.")
+        html = html[: charset.end()] + "\n" + archive_csp() + html[charset.end() :]
         html = SERVER_FORM_RE.sub(UNAVAILABLE_NOTICE, html)
         original_url = self.base_url + url
         provenance = (

@@ -7,6 +7,14 @@ from static_export.exporter import export_archive
 
 BASE_URL = "https://www.whatworkswellbeing.org"
 CAPTURED_AT = datetime.datetime(2024, 4, 30, 17, 0, tzinfo=datetime.UTC)
+# Rich text as an import or a script could save it through the ORM, which the admin's cleaning never
+# sees: an inline script, an event handler and a javascript: link, each leaving a mark if it runs. (The
+# link rewriter unlinks an entity-encoded "java&#x09;script:" as a missing page, so this one is plain.)
+HOSTILE_RICH_TEXT = (
+    "<p>Imported.</p><script>window.inlineScriptRan = true</script>"
+    '<p><img src="https://images.invalid/x.png" alt="" onerror="window.onerrorRan = true"></p>'
+    '<p><a id="hostile-link" href="JavaScript:window.linkRan = true">A link</a></p>'
+)
 
 
 @pytest.fixture

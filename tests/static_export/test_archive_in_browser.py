@@ -2,12 +2,14 @@
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from wagtail.models import Site
 
 from cms.core.demo_content import load_demo_content
 from static_export.exporter import export_archive
 from static_export.gates import launch_chromium
+from tests.factories import StandardPageFactory, paragraph
 
-from .conftest import BASE_URL, CAPTURED_AT
+from .conftest import BASE_URL, CAPTURED_AT, HOSTILE_RICH_TEXT
 
 
 @pytest.mark.django_db
@@ -52,3 +54,40 @@ def test_a_visitor_browses_the_archive_from_disk(tmp_path):
         expect(page.get_by_role("main")).to_contain_text("Professor Simon Gregory")
         expect(page.get_by_role("main")).to_contain_text("pressoffice@hee.nhs.uk")
         browser.close()
+
+
+@pytest.mark.django_db
+def test_the_archives_own_csp_stops_script_saved_in_rich_text_from_running_from_disk(tmp_path):
+    load_demo_content()
+    home = Site.objects.get(is_default_site=True).root_page
+    StandardPageFactory(
+        parent=home, title="Imported page", slug="imported", body=[paragraph(HOSTILE_RICH_TEXT)]
+    )
+    archive = tmp_path / "archive"
+    # The markup gate would refuse this page: skip it, to see what the CSP alone does.
+    export_archive(archive, base_url=BASE_URL, captured_at=CAPTURED_AT, skip_gates=True)
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        messages = []
+        page.on("console", lambda message: messages.append(message.text))
+        page.goto((archive / "imported" / "index.html").as_uri())
+        page.locator("#hostile-link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Imported page")
+        page.wait_for_function("document.readyState === 'complete'")  # The image has failed by now.
+        ran = page.evaluate("[window.inlineScriptRan, window.onerrorRan, window.linkRan]")
+        csp = page.evaluate(
+            "document.querySelector('head > meta[http-equiv=Content-Security-Policy]')?.content"
+        )
+        browser.close()
+
+    assert ran == [None, None, None]
+    assert "script-src 'self' 'wasm-unsafe-eval';" in csp
+    refused = [message.split(" violates ")[0] for message in messages if "Content Security Policy" in message]
+    assert sorted(refused) == [
+        "Executing inline event handler",
+        "Executing inline script",
+        "Loading the image 'https://images.invalid/x.png'",
+        "Running the JavaScript URL",
+    ]

@@ -96,6 +96,30 @@ def test_a_visitor_searches_the_archive_served_under_a_sub_path(demo_archive, se
         browser.close()
 
 
+def test_pagefind_searches_on_the_main_thread_under_the_archives_csp(demo_archive, serve):
+    """Pagefind runs in a web worker, which the page's <meta> policy does not govern; where no worker
+    starts, it compiles its WebAssembly on the page, which script-src 'self' alone forbids."""
+    root = serve(demo_archive)
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        messages = []
+        page.on("console", lambda message: messages.append(message.text))
+        page.route("**/pagefind-worker.js", lambda route: route.abort())
+        page.goto(f"{root}search/index.html?q=students")
+
+        main = page.get_by_role("main")
+        expect(main.get_by_role("link", name=STUDENTS_CASE_STUDY)).to_have_count(1)
+        expect(main).to_contain_text("1 result for students")
+        csp = page.evaluate("document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content")
+        browser.close()
+
+    assert "script-src 'self' 'wasm-unsafe-eval';" in csp
+    assert any("falling back to main thread" in message for message in messages)
+    assert not [message for message in messages if "Content Security Policy" in message]
+
+
 def test_from_disk_the_search_page_says_why_and_searches_titles_and_summaries(demo_archive):
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)

@@ -29,6 +29,10 @@ from .conftest import BASE_URL, CAPTURED_AT
 pytestmark = pytest.mark.django_db
 
 SPECIAL_HTML = {"404.html", "sitemap/index.html", "search/index.html"}
+CSP_AFTER_CHARSET_RE = re.compile(
+    r'.*?<head>\s*<meta charset="utf-8">\s*<meta http-equiv="Content-Security-Policy" content="([^"]*)">',
+    re.S,
+)
 
 
 def page_html_files(archive):
@@ -149,6 +153,27 @@ def test_every_page_shows_the_closure_notice_and_its_provenance(demo_site, expor
         assert document.find("meta", attrs={"name": "dcterms.created"})["content"] == CAPTURED_AT.isoformat()
         assert document.find("meta", attrs={"name": "dcterms.source"})["content"].startswith(BASE_URL + "/")
         assert "hidden" not in (notice.get("class") or []) and not notice.has_attr("hidden")
+
+
+def test_every_html_file_carries_the_live_sites_csp_before_anything_it_governs(demo_site, export, client):
+    Redirect.add_redirect("/old-case-study", CaseStudyPage.objects.get())
+    live = {part.strip() for part in client.get("/")["Content-Security-Policy"].split(";")}
+
+    archive, _report = export()
+
+    names = html_files(archive)
+    assert {"404.html", "sitemap/index.html", "search/index.html", "old-case-study/index.html"} <= set(names)
+    for name in names:
+        head = (archive / name).read_text().split("</head>")[0]
+        # Straight after <meta charset>: a <meta> policy governs only what comes after it.
+        found = CSP_AFTER_CHARSET_RE.match(head)
+        assert found, f"no CSP straight after <meta charset> in {name}"
+        policy = {part.strip() for part in found[1].split(";")}
+        # A <meta> policy ignores frame-ancestors; Pagefind's main-thread fallback compiles WebAssembly.
+        assert policy == live - {"frame-ancestors 'none'", "script-src 'self'"} | {
+            "script-src 'self' 'wasm-unsafe-eval'"
+        }
+        assert head.count("Content-Security-Policy") == 1
 
 
 def test_canonical_links_keep_the_original_live_url(demo_site, export):

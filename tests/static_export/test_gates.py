@@ -1,5 +1,7 @@
 """The quality gates every export runs: leaked markup, the Nu Html Checker and axe-core."""
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Site
@@ -14,7 +16,7 @@ from static_export.gates import (
 )
 from tests.factories import StandardPageFactory, paragraph
 
-from .conftest import BASE_URL, CAPTURED_AT
+from .conftest import BASE_URL, CAPTURED_AT, HOSTILE_RICH_TEXT
 
 
 def write(root, name, body, title="A page"):
@@ -161,16 +163,142 @@ def test_leaked_markup_check_matches_raw_rich_text_in_any_letter_case_and_alphab
     }
 
 
-def test_leaked_markup_check_leaves_footnotes_prose_and_json_ld_alone(tmp_path):
+def test_leaked_markup_check_leaves_footnotes_prose_json_ld_and_ordinary_links_alone(tmp_path):
     write(
         tmp_path,
         "index.html",
         '<script type="application/ld+json">{"@graph": [{"name": "{{x}}", "about": {"@id": "#a"}}]}</script>'
-        "<p>Loneliness rose [1] in students [sic], [see table 2].</p><p>None of them said no.</p>",
+        "<p>Loneliness rose [1] in students [sic], [see table 2].</p><p>None of them said no.</p>"
+        '<a href="https://example.org/?q=javascript:&amp;onload=1">A</a> <a href="mailto:a@example.org">B</a>'
+        '<a href="news/index.html#data:">C</a><img alt="D" src="javascript.png" srcset="data.png 2x">'
+        "<p>JavaScript: the good parts. Data: 2021.</p>",
     )
     write(tmp_path, "404.html", "", title="Page not found | What Works Wellbeing")
 
     assert check_leaked_markup(tmp_path) == []
+
+
+def test_leaked_markup_check_fails_scripts_that_are_not_the_archives_own(tmp_path):
+    write(tmp_path, "inline/index.html", "<p>Hi</p><script>document.title = 'owned'</script>")
+    write(tmp_path, "module/index.html", '<script type="module">import("./x.js")</script>')
+    write(tmp_path, "external/index.html", '<script src="https://cdn.example.com/x.js"></script>')
+    write(tmp_path, "rooted/index.html", '<script src="//cdn.example.com/x.js"></script>')
+    write(tmp_path, "outside/index.html", '<script src="../../elsewhere/x.js"></script>')
+    write(tmp_path, "body/index.html", '<script src="../search/archive-search.js">alert(1)</script>')
+    write(tmp_path, "json/index.html", '<script type="application/json">{}</script>')
+    # Ours: a JSON-LD data block, and scripts from files inside the archive with no body.
+    write(
+        tmp_path,
+        "search/index.html",
+        '<script type="application/ld+json">{"name": "\\u003C/script\\u003E"}</script>'
+        '<script src="../pagefind/pagefind-ui.js"></script>\n<script src="archive-search.js"></script>',
+    )
+
+    found = problems_by_file(check_leaked_markup(tmp_path))
+
+    assert found == {
+        "inline/index.html (“A page”)": [
+            "a script that is not the archive's own “<script>document.title = 'owned'”"
+        ],
+        "module/index.html (“A page”)": [
+            'a script that is not the archive\'s own “<script type="module">import("./x.js")”'
+        ],
+        "external/index.html (“A page”)": [
+            'a script that is not the archive\'s own “<script src="https://cdn.example.com/x.js">”'
+        ],
+        "rooted/index.html (“A page”)": [
+            'a script that is not the archive\'s own “<script src="//cdn.example.com/x.js">”'
+        ],
+        "outside/index.html (“A page”)": [
+            'a script that is not the archive\'s own “<script src="../../elsewhere/x.js">”'
+        ],
+        "body/index.html (“A page”)": [
+            'a script that is not the archive\'s own “<script src="../search/archive-search.js">alert(1)”'
+        ],
+        "json/index.html (“A page”)": [
+            'a script that is not the archive\'s own “<script type="application/json">{}”'
+        ],
+    }
+
+
+def test_leaked_markup_check_fails_event_handlers_on_any_tag_however_written(tmp_path):
+    write(tmp_path, "img/index.html", '<img src="x.png" alt="" onerror="document.title=1">')
+    write(tmp_path, "svg/index.html", "<svg/onload=alert(1)></svg>")
+    write(tmp_path, "case/index.html", '<a href="a.html" OnMouseOver="alert(1)">A</a>')
+    # No space after a quoted value, and a ">" inside one: browsers still read the handler.
+    write(tmp_path, "packed/index.html", '<p title="a>b"onclick=alert(1)>A</p>')
+    # In a comment to a naive reader, but the comment ends first, so the image is live.
+    write(tmp_path, "comment/index.html", '<!-- <a title=" --> <img src=x onerror=alert(1)> <!-- "> -->')
+    write(tmp_path, "fine/index.html", '<p class="on" title="based on=that">Turn it on. Once only.</p>')
+
+    found = problems_by_file(check_leaked_markup(tmp_path))
+
+    assert found == {
+        "img/index.html (“A page”)": [
+            'an event handler (onerror) “<img src="x.png" alt="" onerror="document.title=1">”'
+        ],
+        "svg/index.html (“A page”)": ["an event handler (onload) “<svg/onload=alert(1)>”"],
+        "case/index.html (“A page”)": [
+            'an event handler (onmouseover) “<a href="a.html" OnMouseOver="alert(1)">”'
+        ],
+        "packed/index.html (“A page”)": ['an event handler (onclick) “<p title="a>b"onclick=alert(1)>”'],
+        "comment/index.html (“A page”)": ["an event handler (onerror) “<img src=x onerror=alert(1)>”"],
+    }
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a href="javascript:alert(1)">A</a>',
+        '<a href="JaVaScRiPt:alert(1)">A</a>',
+        '<a href=" \x01\x1f javascript:alert(1)">A</a>',
+        '<a href="java\tscr\nipt:alert(1)">A</a>',
+        '<a href="java&#x09;script:alert(1)">A</a>',
+        '<a href="&#106;ava&#x73;cript&colon;alert(1)">A</a>',
+        '<a href="jav&Tab;ascript&#58;alert(1)">A</a>',
+        "<a href=vbscript:msgbox(1)>A</a>",
+        '<iframe title="A" src="data:text/html,%3Cscript%3Ealert(1)%3C/script%3E"></iframe>',
+        '<form action="javascript:alert(1)"><button>Go</button></form>',
+        '<button formaction="javascript:alert(1)">Go</button>',
+        '<video poster="javascript:alert(1)"></video>',
+        '<svg><a xlink:href="javascript:alert(1)"><text>A</text></a></svg>',
+        '<img alt="A" src="a.png" srcset="a.png 1x, data:image/svg+xml,%3Csvg%3E%3C/svg%3E 2x">',
+        '<meta http-equiv="refresh" content="0; url=javascript:alert(1)">',
+    ],
+)
+def test_leaked_markup_check_fails_script_and_data_urls_however_obfuscated(tmp_path, markup):
+    write(tmp_path, "index.html", markup)
+
+    [problem] = check_leaked_markup(tmp_path)
+
+    assert problem.file == "index.html (“A page”)"
+    assert re.match(r"a “(javascript|vbscript|data):” URL in [\w:-]+ “<\w+ ", problem.message), (
+        problem.message
+    )
+
+
+@pytest.mark.django_db
+def test_rich_text_saved_without_the_admins_cleaning_fails_the_export_naming_the_page(demo_site, export):
+    home = Site.objects.get(is_default_site=True).root_page
+    StandardPageFactory(
+        parent=home, title="Imported page", slug="imported", body=[paragraph(HOSTILE_RICH_TEXT)]
+    )
+
+    with pytest.raises(ExportError) as failure:
+        export("archive")
+
+    failures = str(failure.value).splitlines()
+    page = "  [markup] imported/index.html (“Imported page | What Works Wellbeing”): "
+    assert failures[0] == "3 quality gate failures in the archive:"
+    assert failures[1].startswith(
+        f"{page}a script that is not the archive's own “<script>window.inlineScriptRan"
+    )
+    assert failures[2].startswith(
+        f'{page}an event handler (onerror) “<img src="https://images.invalid/x.png" alt="" o'
+    )
+    assert failures[3].startswith(
+        f'{page}a “javascript:” URL in href “<a id="hostile-link" href="JavaScript:window.linkRan'
+    )
 
 
 def test_vnu_names_the_file_and_the_error(tmp_path):
