@@ -73,11 +73,11 @@ def main(argv):
     for name in names:
         timed(name, stages[name], profile, totals)
     if "--package" in argv:
-        from static_export.package import build_package
+        from static_export.exporter import package_archive
 
         output = work / "out" / "archive"
         output.parent.mkdir()
-        timed("package", lambda: build_package(archive, output), profile, totals).discard()
+        timed("package", lambda: package_archive(archive, output), profile, totals).discard()
     print(f"total: {totals[0]:.2f} s wall, {totals[1]:.2f} s CPU")  # noqa: T201
     shutil.rmtree(work, ignore_errors=True)
 

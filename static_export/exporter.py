@@ -7,7 +7,6 @@ is complete, so a failed or interrupted export leaves the previous archive as it
 import datetime
 import io
 import json
-import logging
 import os
 import re
 import shutil
@@ -16,7 +15,6 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import django
@@ -28,12 +26,10 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder as APIJSONEncoder
 from tqdm import tqdm
-from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
@@ -43,17 +39,27 @@ from wagtail.models import Page, Site
 from cms.core.privacy import is_public_document, private_collection_ids
 from cms.core.reserved import reserved_paths
 
-from .checks import PrivateDocument, check_private, check_private_documents, link_report, printable
-from .errors import ExportError
-from .gates import GATES, MissingTool, pages_to_audit, run_gates
-from .links import LinkRewriter
+from .archive.checks import PrivateDocument, check_private, check_private_documents, link_report
+from .archive.errors import ExportError
+from .archive.files import swap_into_place
+from .archive.gates import GATES, MissingTool, pages_to_audit, run_gates
+from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, is_archive, page_file
+from .archive.links import LinkRewriter
+from .archive.package import Capture, build_package
 from .search_index import search_stage
+from .site_files import (
+    FEED_URL,
+    HTML_SITEMAP_URL,
+    organisation_name,
+    write_readme,
+    write_redirects,
+    write_site_files,
+)
 from .views import (
     ArchivePagesAPIDetailView,
     ArchivePagesAPIListingView,
     ArchivePageView,
     exportable_pages,
-    page_file,
     page_urls,
 )
 
@@ -65,9 +71,7 @@ UNAVAILABLE_NOTICE = (
     '<p class="archive-unavailable" role="note">This feature needed the live website '
     "and is not available in the archive.</p>"
 )
-FEED_URL = "/feeds/news.xml"
-HTML_SITEMAP_URL = "/sitemap/"
-NOT_FOUND_PROBE_URL = "/this-address-is-not-in-the-archive/"
+
 # The archive has no server to send the live site's CSP header, so each page carries it in a <meta>,
 # which must come before anything it governs: straight after <meta charset>. A <meta> policy ignores
 # these directives (they work only as headers).
@@ -226,7 +230,7 @@ class ArchiveBuild:
         return None
 
     def resolve_static(self, name):
-        archive_path = settings.STATIC_URL.lstrip("/") + name
+        archive_path = STATIC_FOLDER + name
         if name.startswith(("wagtailadmin/", "admin/")):
             return None  # The admin's files never belong in an archive.
         if archive_path not in self.assets:
@@ -239,7 +243,7 @@ class ArchiveBuild:
     def resolve_media(self, name):
         if name.startswith("documents/"):
             return None  # Documents are reached through their serve URL, which checks privacy.
-        archive_path = settings.MEDIA_URL.lstrip("/") + name
+        archive_path = MEDIA_FOLDER + name
         if archive_path not in self.assets:
             if not default_storage.exists(name):
                 return None
@@ -516,7 +520,7 @@ def decodes(content):
 
 def asset_folders():
     """The archive's folders of copied static files and uploads."""
-    return (settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"), "documents/")
+    return (STATIC_FOLDER, MEDIA_FOLDER, DOCUMENTS_FOLDER)
 
 
 def export_archive(
@@ -598,9 +602,7 @@ def export_archive(
             ]
         count_files(report, archive)
         if options.get("package"):
-            from .package import build_package  # package.py builds on this module.
-
-            package = build_package(archive, output)  # Before the swap, so a failure keeps both.
+            package = package_archive(archive, output)  # Before the swap, so a failure keeps both.
         # The old state describes the old archive: set it aside until the new archive is in place.
         state_path = updates.state_path(output)
         stale = state_path.with_name(state_path.name + ".stale")
@@ -634,8 +636,6 @@ def build_stages(archive):
     Stages that index or check the finished folder (search index, quality gates) go after
     "assets"; an ExportError from any stage fails the export and keeps the previous archive.
     """
-    from .package import write_readme  # package.py builds on this module, so it is imported late.
-
     return [
         ("pages", lambda: ArchivePageView(archive=archive).build_queryset()),
         ("site files", lambda: write_site_files(archive)),
@@ -648,6 +648,21 @@ def build_stages(archive):
         ("privacy", lambda: check_archive_privacy(archive)),
         ("gates", lambda: check_archive_gates(archive)),
     ]
+
+
+def package_archive(archive, output):
+    """The bag, WACZ and provenance of the finished build (see archive/package.py), timed as a stage."""
+    started = time.monotonic()
+    capture = Capture(
+        base_url=archive.base_url,
+        captured_at=archive.captured_at,
+        organisation=organisation_name(archive.site),
+        contact=archive.options.get("contact") or "",
+        report=archive.report,
+    )
+    package = build_package(archive.build_dir, output, capture)
+    archive.report.stages["package"] = round(time.monotonic() - started, 3)
+    return package
 
 
 def check_archive_links(archive, only=None):
@@ -714,109 +729,13 @@ def collection_path(collection):
     return " › ".join(ancestor.name for ancestor in collection.get_ancestors(inclusive=True)[1:])
 
 
-def write_site_files(archive):
-    """The files every archive has besides its pages: 404, feed, sitemaps, robots.txt."""
-    request_logger = logging.getLogger("django.request")
-    level, request_logger.level = request_logger.level, logging.ERROR  # The 404 is expected here.
-    try:
-        # DEBUG would answer with Django's technical 404 page, which lists the site's URL patterns.
-        with override_settings(DEBUG=False):
-            not_found = archive.fetch(NOT_FOUND_PROBE_URL, expected_status=404)
-    finally:
-        request_logger.level = level
-    archive.write_html("404.html", not_found.content.decode("utf-8"), "/404.html")
-    sitemap_page = archive.fetch(HTML_SITEMAP_URL, expected_status=200)
-    archive.write_html(page_file(HTML_SITEMAP_URL), sitemap_page.content.decode("utf-8"), HTML_SITEMAP_URL)
-    feed = archive.fetch(FEED_URL, expected_status=200)
-    archive.write_text(FEED_URL.lstrip("/"), archive.rewriter.to_base_url(feed.content.decode("utf-8")))
-    archive.write_text("sitemap.xml", render_sitemap(archive))
-    archive.write_text("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {archive.base_url}/sitemap.xml\n")
-
-
-def render_sitemap(archive):
-    """sitemap.xml of every exported page and sub-route, with absolute URLs under the base URL."""
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
-    for url, page in sorted(archive.page_urls.items()):
-        lines.append(f"  <url><loc>{escape(archive.base_url + url)}</loc>")
-        if page.last_published_at:
-            lines.append(f"    <lastmod>{page.last_published_at.date().isoformat()}</lastmod>")
-        lines.append("  </url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
-
-
-def write_redirects(archive):
-    """Each Wagtail redirect as a page that forwards, plus a ``_redirects`` file for static hosts."""
-    redirects = (
-        Redirect.objects.filter(Q(site=archive.site) | Q(site__isnull=True))
-        .select_related("redirect_page")
-        .order_by("old_path")
-    )
-    rules = []
-    for redirect in redirects:
-        old_path = redirect.old_path
-        old_url = old_path.rstrip("/") + "/"
-        if old_url in archive.page_urls:
-            continue  # A page answers there, so the live site never used this redirect either.
-        target = redirect.link
-        if not target:
-            continue
-        if problem := redirect_problem(old_path, target):
-            archive.warnings.append(f"Redirect {redirect.pk} from {printable(old_path)} skipped: {problem}.")
-            continue
-        problems = []
-        relative_target = archive.rewriter.relative_url(target, page_file(old_url), problems, fatal=True)
-        if problems:
-            archive.warnings.append(
-                f"Redirect {redirect.pk} from {old_path} skipped: its target {target} is not in the archive."
-            )
-            continue
-        html = render_to_string(
-            "static_export/redirect.html", {"target": relative_target, "old_path": old_path}
-        )
-        archive.write_html(page_file(old_url), html, old_url)
-        archive.extra_files[old_url] = page_file(old_url)
-        rules.append(f"{old_path} {target} {301 if redirect.is_permanent else 302}")
-    archive.write_text("_redirects", "".join(f"{rule}\n" for rule in rules))
-
-
-# An old path the archive can hold as folders and a static host can match: segments of letters, digits
-# and the few punctuation marks paths use, never "." or "..".
-REDIRECT_PATH_RE = re.compile(r"(?:/[\w.~!$'()*+,=@-]+)+/?")
-DOT_SEGMENT_RE = re.compile(r"/\.{1,2}(?:/|$)")
-
-
-def redirect_problem(old_path, target):
-    """Why a redirect cannot be exported (an old path that is not a plain path, or one the archive
-    keeps for itself; a target that is neither an http(s) URL nor a path on this site), or None."""
-    if "?" in old_path:
-        return "a static archive cannot match query strings"
-    if not REDIRECT_PATH_RE.fullmatch(old_path) or DOT_SEGMENT_RE.search(old_path):
-        return (
-            "its old path is not a plain URL path (letters, digits and - . _ ~ ! $ ' ( ) * + , = @ "
-            "between slashes; no spaces, control characters or “..”)"
-        )
-    if old_path.strip("/").split("/")[0].lower() in reserved_paths():
-        return "its old path is kept for the site's and the archive's own files"
-    parts = urlsplit(target)
-    plain = target.isprintable() and not any(character.isspace() for character in target)
-    absolute = parts.scheme in ("http", "https") and parts.netloc
-    on_this_site = not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
-    if not (plain and (absolute or on_this_site)):
-        return f"its target {printable(target)} is neither an http(s) URL nor a path on this site"
-    return None
-
-
 def write_api(archive):
     ArchivePagesAPIDetailView(archive=archive).build_queryset()
     ArchivePagesAPIListingView(archive=archive).build()
 
 
 def count_files(report, archive):
-    image_prefix = settings.MEDIA_URL.lstrip("/") + "images/"
+    image_prefix = MEDIA_FOLDER + "images/"
     report.pages = len(archive.page_urls)
     report.documents = len(archive.documents)
     report.images = sum(1 for path in archive.assets if path.startswith(image_prefix))
@@ -831,23 +750,5 @@ def check_replaceable(output):
     """Refuse to replace a folder that is neither empty nor an earlier archive."""
     if output.is_file():
         raise ExportError(f"{output} is a file; give a folder for the archive.")
-    if output.is_dir() and any(output.iterdir()):
-        if not ((output / "index.html").is_file() and (output / "sitemap.xml").is_file()):
-            raise ExportError(f"{output} is not empty and is not an earlier archive; refusing to replace it.")
-
-
-def swap_into_place(build_dir, output):
-    """Replace ``output`` with the finished build in two renames; the old archive goes last."""
-    old = None
-    if output.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.previous-", dir=output.parent))
-        os.rename(output, old / output.name)
-    try:
-        os.rename(build_dir, output)
-    except OSError:
-        if old:
-            os.rename(old / output.name, output)
-        raise
-    if old:
-        shutil.rmtree(old)
-    os.chmod(output, 0o755)  # mkdtemp makes the folder private; an archive is for everyone.
+    if output.is_dir() and any(output.iterdir()) and not is_archive(output):
+        raise ExportError(f"{output} is not empty and is not an earlier archive; refusing to replace it.")

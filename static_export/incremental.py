@@ -37,9 +37,10 @@ from wagtail.models import Collection, CollectionViewRestriction, Page, Referenc
 
 from cms.core.models import Organisation, Person
 
-from .checks import all_files
+from .archive.files import all_files
+from .archive.layout import page_file
 from .search_index import title_entry
-from .views import page_file, page_urls
+from .views import page_urls
 
 STATE_VERSION = 1
 # The page row fields a page's own files and the pages showing it depend on, besides its content

@@ -7,12 +7,10 @@ directly (the export already holds the pages), stop on anything but a 200, write
 and hand each file to the build to make links relative.
 """
 
-import functools
 import gc
 import math
 import multiprocessing
 import os
-import posixpath
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -27,8 +25,9 @@ from wagtailbakery.views import AllPublishedPagesView
 from cms.api import api_router
 from cms.core.shared import known_objects
 
+from .archive.errors import ExportError
+from .archive.layout import page_file
 from .bulk import fetch_for_display, load_in_bulk, prime_loaded
-from .errors import ExportError
 
 
 def exportable_pages(site):
@@ -43,12 +42,6 @@ def exportable_pages(site):
         .specific()
         .order_by("path")
     )
-
-
-@functools.cache  # Pure, and asked for each link on every page.
-def page_file(url_path):
-    """The archive file that answers a page URL: ``/news/`` → ``news/index.html``."""
-    return posixpath.join(url_path.strip("/"), "index.html") if url_path.strip("/") else "index.html"
 
 
 def page_urls(page):

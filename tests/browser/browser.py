@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
-from static_export.gates import launch_chromium
+from static_export.archive.gates import launch_chromium
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from cms.core.demo_content import load_demo_content
 from site_pages.models import NewsReleasePage
-from static_export.gates import launch_chromium
+from static_export.archive.gates import launch_chromium
 
 PUBLIC_PAGES = [
     "/",

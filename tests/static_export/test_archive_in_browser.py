@@ -5,8 +5,8 @@ from playwright.sync_api import expect, sync_playwright
 from wagtail.models import Site
 
 from cms.core.demo_content import load_demo_content
+from static_export.archive.gates import launch_chromium
 from static_export.exporter import export_archive
-from static_export.gates import launch_chromium
 from tests.factories import StandardPageFactory, paragraph
 
 from .conftest import BASE_URL, CAPTURED_AT, HOSTILE_RICH_TEXT

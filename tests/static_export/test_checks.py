@@ -6,17 +6,10 @@ import unicodedata
 
 import pytest
 
-from static_export.checks import (
-    MAX_CHECKED_BYTES,
-    all_files,
-    check_links,
-    check_private,
-    external_links,
-    link_report,
-    printable,
-    walk_archive,
-)
-from static_export.gates import GateProblem
+from static_export.archive.checks import check_links, check_private, external_links, link_report
+from static_export.archive.files import MAX_CHECKED_BYTES, all_files, walk_archive
+from static_export.archive.gates import GateProblem
+from static_export.archive.layout import printable
 
 
 def write(root, name, text):
@@ -73,7 +66,7 @@ def test_link_check_gives_the_same_answer_split_across_worker_processes(tmp_path
     write(tmp_path, "page-3/index.html", '<img src="../media/used.png" alt="">')
     write(tmp_path, "media/used.png", "png")
     write(tmp_path, "media/unused.png", "png")
-    monkeypatch.setattr("static_export.checks.PARALLEL_FROM", 2)  # A few files per worker process.
+    monkeypatch.setattr("static_export.archive.files.PARALLEL_FROM", 2)  # A few files per worker process.
 
     problems, external = link_report(tmp_path)
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 from case_studies.models import CaseStudyPage
 from site_pages.models import NewsIndexPage
-from static_export.checks import MAX_CHECKED_BYTES
-from static_export.diff import diff_archives
+from static_export.archive.diff import diff_archives
+from static_export.archive.files import MAX_CHECKED_BYTES
 from tests.factories import NewsReleasePageFactory, paragraph
 
 from .conftest import BASE_URL
@@ -58,6 +58,7 @@ def write(root, name, text):
 def test_diff_shows_urls_and_titles_that_look_like_report_lines_escaped(tmp_path):
     for archive in ("old", "new"):
         write(tmp_path, f"{archive}/index.html", "<title>Home</title>")
+        write(tmp_path, f"{archive}/sitemap.xml", "<urlset></urlset>")
     write(
         tmp_path,
         "new/news/index.html",
@@ -81,6 +82,7 @@ def test_diff_reports_symbolic_links_and_never_reads_a_page_through_one(tmp_path
     write(outside, "index.html", "<title>Outside the archive</title>")
     for archive in ("old", "new"):
         write(tmp_path, f"{archive}/index.html", "<title>Home</title>")
+        write(tmp_path, f"{archive}/sitemap.xml", "<urlset></urlset>")
     (tmp_path / "new/secret").mkdir()
     (tmp_path / "new/secret/index.html").symlink_to(outside / "index.html")
     (tmp_path / "new/elsewhere").symlink_to(outside)
@@ -102,6 +104,7 @@ def test_diff_reports_symbolic_links_and_never_reads_a_page_through_one(tmp_path
 def test_diff_reports_a_page_too_large_to_compare_instead_of_reading_it(tmp_path):
     for archive in ("old", "new"):
         write(tmp_path, f"{archive}/index.html", "<title>Home</title>")
+        write(tmp_path, f"{archive}/sitemap.xml", "<urlset></urlset>")
     with open(tmp_path / "new/huge.html", "wb") as huge:
         huge.truncate(MAX_CHECKED_BYTES + 1)
 

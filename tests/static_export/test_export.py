@@ -13,8 +13,9 @@ from wagtail.models import Collection, CollectionViewRestriction, Page, PageView
 
 from case_studies.models import CaseStudyIndexPage, CaseStudyPage
 from site_pages.models import NewsIndexPage, NewsReleasePage, StandardPage
+from static_export.archive.layout import page_file
 from static_export.exporter import ExportError
-from static_export.views import exportable_pages, page_file
+from static_export.views import exportable_pages
 from tests.factories import (
     DocumentFactory,
     ImageFactory,

@@ -15,8 +15,8 @@ from wagtail.models import Site
 from case_studies.models import CaseStudyIndexPage, CaseStudyPage
 from cms.core.serializers import PersonField
 from site_pages.models import NewsIndexPage
+from static_export.archive.links import relative_path
 from static_export.exporter import ArchiveBuild, ExportError, build_stages
-from static_export.links import relative_path
 from static_export.views import ArchivePagesAPIDetailView, ArchivePageView
 from tests.factories import (
     CaseStudyPageFactory,

@@ -6,14 +6,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
-from static_export.exporter import ArchiveBuild, ExportError, export_archive
-from static_export.gates import (
+from static_export.archive.gates import (
     MissingTool,
     check_accessibility,
     check_html,
     check_leaked_markup,
     pages_to_audit,
 )
+from static_export.exporter import ArchiveBuild, ExportError, export_archive
 from tests.factories import StandardPageFactory, paragraph
 
 from .conftest import BASE_URL, CAPTURED_AT, HOSTILE_RICH_TEXT
@@ -317,7 +317,7 @@ def test_vnu_names_the_file_and_the_error(tmp_path):
 
 
 def test_vnu_checks_every_file_when_the_pages_are_split_across_several_jvms(tmp_path, monkeypatch):
-    monkeypatch.setattr("static_export.gates.VNU_BATCH", 2)
+    monkeypatch.setattr("static_export.archive.gates.VNU_BATCH", 2)
     for number in range(5):
         write(tmp_path, f"page-{number}/index.html", "<p>Fine.</p>")
     for name in ("page-0/index.html", "page-4/index.html"):

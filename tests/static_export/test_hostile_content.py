@@ -11,7 +11,7 @@ from wagtail.models import Page
 from cms.core.reserved import reserved_paths
 from resources.models import ProgrammeDownload
 from site_pages.models import NewsIndexPage, NewsReleasePage, StandardPage
-from static_export.checks import printable
+from static_export.archive.layout import printable
 from static_export.exporter import ExportError
 from static_export.views import exportable_pages, page_urls
 

@@ -11,7 +11,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from case_studies.models import CaseStudyPage
-from static_export import package as package_module
+from static_export.archive import package as package_module
 from static_export.exporter import ExportError
 
 from .archive_files import files, html_files

@@ -122,12 +122,12 @@ def test_republish_uploads_only_what_changed_and_removes_what_is_gone(s3, small_
 def test_keep_deleted_leaves_old_objects(s3, small_archive):
     endpoint, client = s3
     publish(endpoint, small_archive)
-    (small_archive / "sitemap.xml").unlink()
+    (small_archive / "news/index.html").unlink()
 
     output = publish(endpoint, small_archive, "--keep-deleted")
 
     assert "0 deleted" in output
-    assert headers(client, "site/sitemap.xml")["ContentLength"] == len("<urlset/>")
+    assert headers(client, "site/news/index.html")["ContentLength"] == len("<!DOCTYPE html><title>News</title>")
 
 
 @pytest.mark.django_db

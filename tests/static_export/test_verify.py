@@ -9,8 +9,8 @@ import bagit
 import pytest
 from django.core.management import CommandError, call_command
 
-from static_export.checks import check_private
-from static_export.verify import verify_archive
+from static_export.archive.checks import check_private
+from static_export.archive.verify import verify_archive
 
 pytestmark = pytest.mark.django_db
 

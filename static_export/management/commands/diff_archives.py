@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from static_export.diff import diff_archives
+from static_export.archive.diff import diff_archives
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import os
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
 
-from static_export.publish import publish_archive
+from static_export.archive.publish import publish_archive
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from static_export.verify import VerifyError, verify_archive
+from static_export.archive.verify import VerifyError, verify_archive
 
 
 class Command(BaseCommand):

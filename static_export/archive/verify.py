@@ -12,8 +12,10 @@ from pathlib import Path
 
 import bagit
 
-from .checks import FileSkipped, check_links, check_private, open_regular, printable, walk_archive
-from .package import BAG_ALGORITHMS, package_paths
+from .checks import check_links, check_private
+from .files import FileSkipped, open_regular, walk_archive
+from .layout import package_paths, printable
+from .package import BAG_ALGORITHMS
 
 # Files are hashed a chunk at a time, so memory stays flat whatever their size.
 CHUNK_BYTES = 1024 * 1024

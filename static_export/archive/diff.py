@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checks import FileSkipped, printable, read_text, walk_archive
-from .package import page_title
+from .files import FileSkipped, read_text, walk_archive
+from .layout import is_archive, page_title, printable
 
 # The only thing that differs between two captures of unchanged content.
 CAPTURE_DATE_RE = re.compile(r'<meta name="dcterms\.created" content="[^"]*">\n?')
@@ -45,8 +45,10 @@ def read_pages(archive_dir):
     """Each HTML page of an archive as its file -> (content without the capture date, URL, title),
     and a SkippedFile for each entry not read: symbolic links are never followed, FIFOs never opened."""
     root = Path(archive_dir)
-    if not (root / "index.html").is_file():
-        raise ValueError(f"{root} is not an archive folder: it has no index.html.")
+    if not is_archive(root):
+        raise ValueError(
+            f"{printable(str(root))} is not an archive folder: it has no index.html and sitemap.xml."
+        )
     files, skipped = walk_archive(root)
     pages = {}
     for name in files:

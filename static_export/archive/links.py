@@ -197,3 +197,33 @@ class LinkRewriter:
     def rewrite_stylesheet(self, css, from_file):
         problems = []
         return RewriteResult(self.rewrite_css(css, from_file, problems), problems)
+
+
+def references(text, is_css=False):
+    """Every URL an HTML or CSS text refers to: links, sources, srcsets, CSS url()s and @imports.
+
+    The one reading of references the rewriter writes and the checks check. Canonical links and
+    <meta> values are left out: they name the original live site on purpose.
+    """
+    if is_css:
+        return [match["value"] for pattern in (CSS_URL_RE, CSS_IMPORT_RE) for match in pattern.finditer(text)]
+    urls = []
+    for tag in TAG_RE.finditer(text):
+        name, attrs = tag["name"].lower(), tag["attrs"]
+        if name == "meta" or (name == "link" and REL_CANONICAL_RE.search(attrs)):
+            continue
+        for attr in URL_ATTR_RE.finditer(attrs):
+            if attr["name"].lower() == "srcset":
+                urls += [candidate.split()[0] for candidate in attr["value"].split(",") if candidate.strip()]
+            else:
+                urls.append(attr["value"])
+        for style in STYLE_ATTR_RE.finditer(attrs):
+            urls += references(style["value"], is_css=True)
+    for block in STYLE_BLOCK_RE.finditer(text):
+        urls += references(block[2], is_css=True)
+    return urls
+
+
+def is_external(url):
+    parts = urlsplit(url.strip())
+    return bool(parts.scheme or parts.netloc)

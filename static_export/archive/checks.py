@@ -1,45 +1,17 @@
 """Checks that need only the archive folder, so they run at export time and years later alike."""
 
 import bisect
-import errno
 import html
 import json
-import math
-import multiprocessing
-import os
 import posixpath
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .links import CSS_URL_RE, REL_CANONICAL_RE, STYLE_ATTR_RE, STYLE_BLOCK_RE, TAG_RE, URL_ATTR_RE
-
-# Characters that could end a report line, forge another or reorder it on screen: the backslash
-# (so escapes stay unambiguous), C0 and C1 controls with DEL, the Unicode line and paragraph
-# separators, the bidirectional controls, and the lone surrogates that stand for undecodable bytes.
-UNPRINTABLE_RE = re.compile(
-    r"[\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-SHORT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def printable(text):
-    """``text`` safe to show on one report line, with the characters above escaped as Python writes them.
-
-    File names, URLs and titles come from the archive, which may be hostile: escaped, a name cannot
-    forge report lines. Other letters (é, ü, Ευεξία) are left as they are.
-    """
-    return UNPRINTABLE_RE.sub(escape_character, text)
-
-
-def escape_character(match):
-    character = match[0]
-    if character in SHORT_ESCAPES:
-        return SHORT_ESCAPES[character]
-    code = ord(character)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+from .files import FileSkipped, all_files, per_file, read_text
+from .layout import UPLOAD_FOLDERS, printable
+from .links import is_external, references
 
 
 @dataclass(frozen=True)
@@ -50,115 +22,6 @@ class BrokenReference:
 
     def __str__(self):
         return printable(f"{self.file}: {self.url} {self.reason}")
-
-
-def archive_files(archive_dir, suffixes):
-    return [name for name in all_files(archive_dir) if posixpath.splitext(name)[1] in suffixes]
-
-
-def all_files(archive_dir):
-    """Every regular file in the archive as a sorted archive path (symbolic links and the like left out)."""
-    return walk_archive(archive_dir)[0]
-
-
-# Larger HTML, CSS, JSON or XML files are reported rather than read whole, so a hostile archive
-# cannot exhaust the memory of the link, privacy and diff checks.
-MAX_CHECKED_BYTES = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """An archive entry no check reads: a symbolic link, a FIFO, device or socket, or a file too large."""
-
-    file: str
-    reason: str
-
-    def __str__(self):
-        return printable(f"{self.file} {self.reason}")
-
-
-class FileSkipped(Exception):
-    """An archive file was not read; ``problem`` (a SkippedFile) says why."""
-
-    def __init__(self, problem):
-        super().__init__(str(problem))
-        self.problem = problem
-
-
-def walk_archive(archive_dir):
-    """(every regular file as a sorted archive path, a SkippedFile for every other entry, sorted).
-
-    Symbolic links, to files or folders, are never followed, and FIFOs, devices and sockets never
-    opened (reading a FIFO waits for a writer for ever). os.scandir tells them apart without a stat
-    per file, as os.walk does (pathlib's rglob is much slower).
-    """
-    files, skipped = [], []
-    folders = [("", os.fspath(archive_dir))]
-    while folders:
-        prefix, folder = folders.pop()
-        try:
-            with os.scandir(folder) as entries:
-                entries = list(entries)
-        except OSError as exc:
-            skipped.append(SkippedFile(prefix or "./", f"could not be listed ({exc.strerror})"))
-            continue
-        for entry in entries:
-            name = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                folders.append((name + "/", entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                files.append(name)
-            else:
-                skipped.append(skipped_entry(archive_dir, name))
-    return sorted(files), sorted(skipped, key=lambda problem: problem.file)
-
-
-def skipped_entry(root, name):
-    """The SkippedFile saying what the archive entry ``name`` is, when it is not a regular file or folder."""
-    path = os.path.join(root, name)
-    mode = os.lstat(path).st_mode
-    if stat.S_ISLNK(mode):
-        return SkippedFile(name, f"is a symbolic link (to {os.readlink(path)}); it was not followed")
-    if stat.S_ISFIFO(mode):
-        kind = "a FIFO"
-    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        kind = "a device"
-    elif stat.S_ISSOCK(mode):
-        kind = "a socket"
-    else:
-        kind = "not a regular file"
-    return SkippedFile(name, f"is {kind}; it was not read")
-
-
-def open_regular(root, name):
-    """The archive file ``name`` opened for reading in binary, only if it is a regular file.
-
-    Checked on the opened file itself, so a file swapped for a link or a FIFO after the listing is
-    refused too: O_NOFOLLOW does not follow a final symbolic link, and O_NONBLOCK does not wait for a
-    FIFO's writer (and changes nothing for a regular file). Raises FileSkipped otherwise.
-    """
-    try:
-        descriptor = os.open(os.path.join(root, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise
-        raise FileSkipped(skipped_entry(root, name)) from None
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise FileSkipped(skipped_entry(root, name))
-    return os.fdopen(descriptor, "rb")
-
-
-def read_text(root, name):
-    """The text of the archive file ``name``; raises FileSkipped if it is not a regular file or is
-    larger than MAX_CHECKED_BYTES."""
-    with open_regular(root, name) as file:
-        size = os.fstat(file.fileno()).st_size
-        if size > MAX_CHECKED_BYTES:
-            raise FileSkipped(SkippedFile(name, f"is too large to check ({size} bytes)"))
-        # read(size), not read(): bounded even if the file grows meanwhile; not read(MAX_CHECKED_BYTES),
-        # which would set aside that much memory for every file.
-        return file.read(size).decode("utf-8", errors="replace")
 
 
 def may_match(pattern, words, text):
@@ -172,39 +35,6 @@ def may_match(pattern, words, text):
             return True
         text = text.lower()
     return any(word in text for word in words)
-
-
-def only_files(names, suffixes):
-    return sorted(name for name in names if Path(name).suffix in suffixes)
-
-
-def references(text, is_css=False):
-    """Every URL an HTML or CSS text refers to: links, sources, srcsets and CSS url()s.
-
-    Canonical links and <meta> values are left out: they name the original live site on purpose.
-    """
-    if is_css:
-        return [match["value"] for match in CSS_URL_RE.finditer(text)]
-    urls = []
-    for tag in TAG_RE.finditer(text):
-        name, attrs = tag["name"].lower(), tag["attrs"]
-        if name == "meta" or (name == "link" and REL_CANONICAL_RE.search(attrs)):
-            continue
-        for attr in URL_ATTR_RE.finditer(attrs):
-            if attr["name"].lower() == "srcset":
-                urls += [candidate.split()[0] for candidate in attr["value"].split(",") if candidate.strip()]
-            else:
-                urls.append(attr["value"])
-        for style in STYLE_ATTR_RE.finditer(attrs):
-            urls += references(style["value"], is_css=True)
-    for block in STYLE_BLOCK_RE.finditer(text):
-        urls += references(block[2], is_css=True)
-    return urls
-
-
-def is_external(url):
-    parts = urlsplit(url.strip())
-    return bool(parts.scheme or parts.netloc)
 
 
 def check_links(archive_dir, only=None):
@@ -263,33 +93,6 @@ def file_links(root, name, files):
     return problems, external
 
 
-# Fewer files are checked sooner in this process than by starting workers.
-PARALLEL_FROM = 2000
-_job = None  # The function and arguments forked workers apply to each file (see per_file).
-
-
-def per_file(function, root, names, *args):
-    """``[function(root, name, *args) for name in names]``, split over one process per CPU.
-
-    The workers are forked, so they share ``args`` (the archive's file listing, say) as they are.
-    """
-    workers = min(os.cpu_count() or 1, math.ceil(len(names) / PARALLEL_FROM))
-    if workers <= 1:
-        return [function(root, name, *args) for name in names]
-    global _job
-    _job = (function, root, args)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_apply_job, names, chunksize=math.ceil(len(names) / (workers * 8)))
-    finally:
-        _job = None
-
-
-def _apply_job(name):
-    function, root, args = _job
-    return function(root, name, *args)
-
-
 # What must never reach an archive, checkable without the CMS database (see check_private).
 ADMIN_PATH_RE = re.compile(r"(^|/)(admin|django-admin|wagtailadmin)(/|$)")
 ROBOTS_NOINDEX_RE = re.compile(r"<meta\b[^>]*\bname\s*=\s*[\"']?robots[^>]*noindex", re.IGNORECASE)
@@ -307,7 +110,6 @@ PRIVATE_MARKUP_WORDS = {
     "a CSRF token from a logged-in session": ["csrfmiddlewaretoken"],
     "the Wagtail admin's files": ["wagtailadmin/"],
 }
-UPLOAD_FOLDERS = ("media/", "documents/")
 UPLOAD_FOLDER_RE = re.compile("|".join(re.escape(folder) for folder in UPLOAD_FOLDERS))
 
 

@@ -7,7 +7,6 @@ Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 """
 
 import hashlib
-import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,28 +15,8 @@ from urllib.parse import urlparse
 import boto3
 from botocore.config import Config
 
-# Types mimetypes does not know, or gets wrong for a static host.
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".csv": "text/csv; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".wasm": "application/wasm",
-    ".webmanifest": "application/manifest+json",
-    ".wacz": "application/wacz",
-    ".warc": "application/warc",
-    ".gz": "application/gzip",
-}
-NAMED_CONTENT_TYPES = {"_redirects": "text/plain; charset=utf-8", "_headers": "text/plain; charset=utf-8"}
+from .files import all_files
+from .layout import NAMED_CONTENT_TYPES, content_type, is_archive
 
 SHORT_CACHE = "public, max-age=300"  # pages and indexes: a correction shows within minutes
 MEDIUM_CACHE = "public, max-age=86400"  # images, documents, unversioned assets
@@ -72,17 +51,6 @@ def parse_destination(url):
     return parsed.netloc, f"{prefix}/" if prefix else ""
 
 
-def content_type(path):
-    name = Path(path).name
-    if name in NAMED_CONTENT_TYPES:
-        return NAMED_CONTENT_TYPES[name]
-    suffix = Path(path).suffix.lower()
-    if suffix in CONTENT_TYPES:
-        return CONTENT_TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(name)
-    return guessed or "application/octet-stream"
-
-
 def cache_control(path):
     name = Path(path).name
     if name.endswith(SHORT_CACHE_SUFFIXES) or name in NAMED_CONTENT_TYPES:
@@ -112,8 +80,8 @@ def remote_etags(client, bucket, prefix):
 def publish_archive(archive, destination, *, endpoint_url=None, delete=True, client=None):
     """Make s3://bucket/prefix hold exactly the archive folder's files; returns a PublishSummary."""
     archive = Path(archive)
-    if not (archive / "index.html").is_file():
-        raise ValueError(f"{archive} is not an archive folder: it has no index.html.")
+    if not is_archive(archive):
+        raise ValueError(f"{archive} is not an archive folder: it has no index.html and sitemap.xml.")
     bucket, prefix = parse_destination(destination)
     # Checksums only where S3 requires them: many S3-compatible stores reject the newer default ones.
     config = Config(
@@ -124,8 +92,9 @@ def publish_archive(archive, destination, *, endpoint_url=None, delete=True, cli
     summary = PublishSummary(destination=destination)
 
     local_keys = set()
-    for path in sorted(p for p in archive.rglob("*") if p.is_file()):
-        key = prefix + path.relative_to(archive).as_posix()
+    for name in all_files(archive):  # Never through a symbolic link: only the archive's own files.
+        path = archive / name
+        key = prefix + name
         local_keys.add(key)
         if remote.get(key) == file_md5(path):
             summary.unchanged += 1

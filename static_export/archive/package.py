@@ -2,8 +2,8 @@
 
 ``export_archive --package`` builds all three in a temporary folder beside the archive and renames
 them into place (``DIR.bag/``, ``DIR.wacz``, ``DIR.provenance.json``) only once all are complete, so
-a failure leaves the previous package as it was. The README.txt inside the archive is written here
-too, by an export stage, because it explains the package.
+a failure leaves the previous package as it was. It needs the finished folder and a Capture, no
+database.
 """
 
 import contextlib
@@ -12,68 +12,26 @@ import hashlib
 import importlib.metadata
 import io
 import json
-import mimetypes
-import multiprocessing
 import os
-import re
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import quote
 
 import bagit
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import timezone
 from wacz.main import main as wacz_main
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cms.core.models import ClosureNotice
-
-from .checks import all_files
-from .exporter import ExportError, swap_into_place
+from .errors import ExportError
+from .files import all_files, start_forked, swap_into_place
+from .layout import content_type, live_url, package_paths, page_title
 
 PACKAGE_SOFTWARE = ("bagit", "warcio", "wacz")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 BAG_ALGORITHMS = ("sha256", "sha512")  # A manifest-<algorithm>.txt of the payload for each.
-TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-# Served types for what an archive holds; anything else is guessed from its extension.
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-}
-
-
-def package_paths(output):
-    """Where the package of the archive folder ``output`` lives: beside it, named after it."""
-    output = Path(output)
-    return {
-        "bag": output.with_name(output.name + ".bag"),
-        "wacz": output.with_name(output.name + ".wacz"),
-        "provenance": output.with_name(output.name + ".provenance.json"),
-    }
-
-
-def organisation_name(site):
-    return ClosureNotice.for_site(site).organisation_name or site.site_name or settings.WAGTAIL_SITE_NAME
-
-
-def write_readme(archive):
-    """README.txt at the archive's root: what it is, when it was captured, how to browse and verify it."""
-    context = {
-        "organisation": organisation_name(archive.site),
-        "base_url": archive.base_url,
-        "captured_at": archive.captured_at.isoformat(),
-    }
-    archive.write_text("README.txt", render_to_string("static_export/README.txt", context))
 
 
 @dataclass
@@ -100,61 +58,35 @@ class Package:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def build_package(archive, output):
-    """Bag, WACZ and provenance of the finished ``archive.build_dir``, to install beside ``output``."""
-    started = time.monotonic()
+@dataclass(frozen=True)
+class Capture:
+    """What a package says of the capture it holds: where and when, whose, who to ask, and the
+    export's report (its output, software, counts and warnings)."""
+
+    base_url: str
+    captured_at: datetime.datetime
+    organisation: str
+    contact: str
+    report: object
+
+
+def build_package(archive_dir, output, capture):
+    """Bag, WACZ and provenance of the finished archive in ``archive_dir``, to install beside ``output``."""
     package = Package(Path(tempfile.mkdtemp(prefix=f".{output.name}.packaging-", dir=output.parent)), output)
     try:
         paths = package.built()
-        organisation = organisation_name(archive.site)
         # The bag and the WACZ each read and digest every file: built side by side, on two cores.
-        wacz_pages = start_forked(make_wacz, archive.build_dir, paths["wacz"], archive, package.work)
+        wacz_pages = start_forked(make_wacz, archive_dir, paths["wacz"], capture, package.work)
         try:
-            bag = make_bag(archive.build_dir, paths["bag"], archive, organisation)
+            bag = make_bag(archive_dir, paths["bag"], capture)
         finally:
             pages = wacz_pages()
-        provenance = provenance_record(archive, organisation, bag, paths["wacz"], pages)
+        provenance = provenance_record(capture, bag, paths["wacz"], pages)
         paths["provenance"].write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     except BaseException:
         package.discard()
         raise
-    archive.report.stages["package"] = round(time.monotonic() - started, 3)
     return package
-
-
-def start_forked(function, *args):
-    """Start ``function(*args)`` in a forked process; returns a function that waits for its result.
-
-    The result, or the exception it raised, comes back through a pipe. Forked, the process shares
-    this one's state as it was, so ``function`` and its arguments need not be picklable.
-    """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-
-    def run():
-        try:
-            outcome = (True, function(*args))
-        except BaseException as exc:
-            outcome = (False, exc)
-        sender.send(outcome)
-
-    process = context.Process(target=run, daemon=True)  # Ends with this process if it is killed.
-    process.start()
-    sender.close()
-
-    def wait():
-        try:
-            succeeded, value = receiver.recv()
-        except EOFError:
-            succeeded, value = False, ExportError(f"{function.__name__} stopped unexpectedly.")
-        finally:
-            process.join()
-            receiver.close()
-        if not succeeded:
-            raise value
-        return value
-
-    return wait
 
 
 def versions(names):
@@ -164,19 +96,20 @@ def versions(names):
 # BagIt
 
 
-def make_bag(archive_dir, bag_dir, archive, organisation):
+def make_bag(archive_dir, bag_dir, capture):
     """A BagIt 1.0 bag whose payload is a copy of the archive, with SHA-256 and SHA-512 manifests."""
     shutil.copytree(archive_dir, bag_dir)
-    name, email = parseaddr(archive.options.get("contact") or "")
+    organisation = capture.organisation
+    name, email = parseaddr(capture.contact or "")
     bag_info = {
         "Source-Organization": organisation,
         "Contact-Name": name or organisation,
         "External-Description": (
-            f"Static archive of {archive.base_url}/ as published on {archive.captured_at.isoformat()}: "
+            f"Static archive of {capture.base_url}/ as published on {capture.captured_at.isoformat()}: "
             "every live, public page with the images, documents and files they use."
         ),
-        "External-Identifier": archive.base_url + "/",
-        "Bagging-Date": timezone.now().date().isoformat(),
+        "External-Identifier": capture.base_url + "/",
+        "Bagging-Date": datetime.datetime.now(datetime.UTC).date().isoformat(),
     }
     if email:
         bag_info["Contact-Email"] = email
@@ -206,33 +139,14 @@ def write_tag_manifests(bag_dir, algorithms):
 # WACZ
 
 
-def live_url(base_url, name):
-    """The original URL of an archive file: pages at their folder URL, everything else at its path."""
-    if name == "index.html" or name.endswith("/index.html"):
-        name = name[: -len("index.html")]
-    return f"{base_url}/{quote(name, safe='/')}"
-
-
-def content_type(name):
-    suffix = Path(name).suffix.lower()
-    if suffix in CONTENT_TYPES:
-        return CONTENT_TYPES[suffix]
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-def page_title(html):
-    match = TITLE_RE.search(html)
-    return " ".join(match[1].split()) if match else ""
-
-
-def make_wacz(archive_dir, wacz_path, archive, work):
+def make_wacz(archive_dir, wacz_path, capture, work):
     """WARC/1.1 records of every file at its live URL, packed with a pages list into a WACZ.
 
     Pages are responses at their live URL (``/news/``); the ``news/index.html`` URL the archive's own
     relative links use is a revisit of the same record, so replay follows them. Returns the pages.
     """
     root = Path(archive_dir)
-    warc_date = archive.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    warc_date = capture.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     warc_path = work / f"{wacz_path.stem}.warc.gz"
     pages = []
     with open(warc_path, "wb") as out:
@@ -240,15 +154,15 @@ def make_wacz(archive_dir, wacz_path, archive, work):
         info = {
             "software": f"wellbeing-archive export_archive; warcio {versions(['warcio'])['warcio']}",
             "format": "WARC File Format 1.1",
-            "isPartOf": archive.base_url + "/",
-            "description": f"Static archive captured {archive.captured_at.isoformat()}",
+            "isPartOf": capture.base_url + "/",
+            "description": f"Static archive captured {capture.captured_at.isoformat()}",
         }
         record = writer.create_warcinfo_record(warc_path.name, info)
         record.rec_headers.replace_header("WARC-Date", warc_date)
         writer.write_record(record)
         for name in all_files(root):
             content = (root / name).read_bytes()
-            url = live_url(archive.base_url, name)
+            url = live_url(capture.base_url, name)
             headers = StatusAndHeaders(
                 "200 OK",
                 [("Content-Type", content_type(name)), ("Content-Length", str(len(content)))],
@@ -268,7 +182,7 @@ def make_wacz(archive_dir, wacz_path, archive, work):
                 pages.append({"url": url, "title": title, "ts": warc_date})
             if name.endswith("/index.html") or name == "index.html":
                 revisit = writer.create_revisit_record(
-                    f"{archive.base_url}/{quote(name, safe='/')}",
+                    f"{capture.base_url}/{quote(name, safe='/')}",
                     record.rec_headers.get_header("WARC-Payload-Digest"),
                     url,
                     warc_date,
@@ -283,8 +197,8 @@ def make_wacz(archive_dir, wacz_path, archive, work):
         "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [header, *pages]), encoding="utf-8"
     )
     args = ["create", "-o", str(wacz_path), "-p", str(pages_path), str(warc_path)]
-    args += ["--title", f"Archive of {archive.base_url}/", "--url", f"{archive.base_url}/"]
-    args += ["--ts", archive.captured_at.strftime("%Y%m%d%H%M%S")]
+    args += ["--title", f"Archive of {capture.base_url}/", "--url", f"{capture.base_url}/"]
+    args += ["--ts", capture.captured_at.strftime("%Y%m%d%H%M%S")]
     messages = io.StringIO()
     with contextlib.redirect_stdout(messages):
         status = wacz_main(args)
@@ -306,15 +220,15 @@ def sha256_file(path):
     return digest.hexdigest()
 
 
-def provenance_record(archive, organisation, bag, wacz_path, pages):
+def provenance_record(capture, bag, wacz_path, pages):
     """A PREMIS-style record of the capture, packing and fixity events, as JSON."""
-    report = archive.report
-    packed_at = timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+    report, organisation = capture.report, capture.organisation
+    packed_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     exporter_agent = {"agentName": "wellbeing-archive export_archive", "agentVersion": report.software}
     bag_dir = Path(bag.path)
     return {
         "object": {
-            "objectIdentifier": archive.base_url + "/",
+            "objectIdentifier": capture.base_url + "/",
             "title": f"Archive of {organisation}'s website",
             "organisation": organisation,
             "files": {
@@ -327,7 +241,7 @@ def provenance_record(archive, organisation, bag, wacz_path, pages):
             {
                 "eventType": "capture",
                 "eventDateTime": report.captured_at,
-                "eventDetail": f"Rendered every live, public page of {archive.base_url}/ through the CMS.",
+                "eventDetail": f"Rendered every live, public page of {capture.base_url}/ through the CMS.",
                 "eventOutcomeDetail": {
                     "source": report.base_url,
                     "pages": report.pages,

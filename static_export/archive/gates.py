@@ -21,8 +21,9 @@ from urllib.parse import unquote
 
 from django.conf import settings
 
-from .checks import archive_files, may_match, only_files, printable
-from .views import page_file
+from .checks import may_match
+from .files import archive_files, only_files
+from .layout import page_file, page_title, printable
 
 GATES = ("markup", "html", "accessibility")
 INSTALL_HINT = "run `make npm` (npm ci --ignore-scripts) in the project folder"
@@ -81,7 +82,6 @@ def run_gates(archive_dir, names=GATES, pages=None, only=None):
 # Script and style bodies (JSON-LD is full of braces) and comments are not page content.
 NON_CONTENT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 TAG_RE = re.compile(r"<[^>]*>")
-TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 # Checked in the HTML itself (text and attribute values), outside scripts and styles.
 RAW_PATTERNS = [
     ("template syntax", re.compile(r"\{\{.{0,40}|\{%.{0,40}")),
@@ -237,11 +237,6 @@ def our_script(name, attributes, body):
         posixpath.join(posixpath.dirname(name), unquote(url.split("?")[0].split("#")[0]))
     )
     return path != ".." and not path.startswith("../")
-
-
-def page_title(text):
-    match = TITLE_RE.search(text)
-    return re.sub(r"\s+", " ", html.unescape(match[1])).strip() if match else ""
 
 
 def page_label(name, text):

@@ -1,0 +1,211 @@
+"""An archive's files on disk: listing them without following links, reading them safely, writing a
+new archive beside the old one and swapping it into place, and doing work on every file at once.
+
+Nothing here needs Django: an archivist can list and read an archive with the files alone.
+"""
+
+import errno
+import math
+import multiprocessing
+import os
+import posixpath
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ExportError
+from .layout import printable
+
+
+def archive_files(archive_dir, suffixes):
+    return [name for name in all_files(archive_dir) if posixpath.splitext(name)[1] in suffixes]
+
+
+def all_files(archive_dir):
+    """Every regular file in the archive as a sorted archive path (symbolic links and the like left out)."""
+    return walk_archive(archive_dir)[0]
+
+
+# Larger HTML, CSS, JSON or XML files are reported rather than read whole, so a hostile archive
+# cannot exhaust the memory of the link, privacy and diff checks.
+MAX_CHECKED_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """An archive entry no check reads: a symbolic link, a FIFO, device or socket, or a file too large."""
+
+    file: str
+    reason: str
+
+    def __str__(self):
+        return printable(f"{self.file} {self.reason}")
+
+
+class FileSkipped(Exception):
+    """An archive file was not read; ``problem`` (a SkippedFile) says why."""
+
+    def __init__(self, problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def walk_archive(archive_dir):
+    """(every regular file as a sorted archive path, a SkippedFile for every other entry, sorted).
+
+    Symbolic links, to files or folders, are never followed, and FIFOs, devices and sockets never
+    opened (reading a FIFO waits for a writer for ever). os.scandir tells them apart without a stat
+    per file, as os.walk does (pathlib's rglob is much slower).
+    """
+    files, skipped = [], []
+    folders = [("", os.fspath(archive_dir))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                entries = list(entries)
+        except OSError as exc:
+            skipped.append(SkippedFile(prefix or "./", f"could not be listed ({exc.strerror})"))
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((name + "/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                files.append(name)
+            else:
+                skipped.append(skipped_entry(archive_dir, name))
+    return sorted(files), sorted(skipped, key=lambda problem: problem.file)
+
+
+def skipped_entry(root, name):
+    """The SkippedFile saying what the archive entry ``name`` is, when it is not a regular file or folder."""
+    path = os.path.join(root, name)
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        return SkippedFile(name, f"is a symbolic link (to {os.readlink(path)}); it was not followed")
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "not a regular file"
+    return SkippedFile(name, f"is {kind}; it was not read")
+
+
+def open_regular(root, name):
+    """The archive file ``name`` opened for reading in binary, only if it is a regular file.
+
+    Checked on the opened file itself, so a file swapped for a link or a FIFO after the listing is
+    refused too: O_NOFOLLOW does not follow a final symbolic link, and O_NONBLOCK does not wait for a
+    FIFO's writer (and changes nothing for a regular file). Raises FileSkipped otherwise.
+    """
+    try:
+        descriptor = os.open(os.path.join(root, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise FileSkipped(skipped_entry(root, name)) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise FileSkipped(skipped_entry(root, name))
+    return os.fdopen(descriptor, "rb")
+
+
+def read_text(root, name):
+    """The text of the archive file ``name``; raises FileSkipped if it is not a regular file or is
+    larger than MAX_CHECKED_BYTES."""
+    with open_regular(root, name) as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > MAX_CHECKED_BYTES:
+            raise FileSkipped(SkippedFile(name, f"is too large to check ({size} bytes)"))
+        # read(size), not read(): bounded even if the file grows meanwhile; not read(MAX_CHECKED_BYTES),
+        # which would set aside that much memory for every file.
+        return file.read(size).decode("utf-8", errors="replace")
+
+
+def only_files(names, suffixes):
+    return sorted(name for name in names if Path(name).suffix in suffixes)
+
+
+# Fewer files are checked sooner in this process than by starting workers.
+PARALLEL_FROM = 2000
+_job = None  # The function and arguments forked workers apply to each file (see per_file).
+
+
+def per_file(function, root, names, *args):
+    """``[function(root, name, *args) for name in names]``, split over one process per CPU.
+
+    The workers are forked, so they share ``args`` (the archive's file listing, say) as they are.
+    """
+    workers = min(os.cpu_count() or 1, math.ceil(len(names) / PARALLEL_FROM))
+    if workers <= 1:
+        return [function(root, name, *args) for name in names]
+    global _job
+    _job = (function, root, args)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_apply_job, names, chunksize=math.ceil(len(names) / (workers * 8)))
+    finally:
+        _job = None
+
+
+def _apply_job(name):
+    function, root, args = _job
+    return function(root, name, *args)
+
+
+def start_forked(function, *args):
+    """Start ``function(*args)`` in a forked process; returns a function that waits for its result.
+
+    The result, or the exception it raised, comes back through a pipe. Forked, the process shares
+    this one's state as it was, so ``function`` and its arguments need not be picklable.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def run():
+        try:
+            outcome = (True, function(*args))
+        except BaseException as exc:
+            outcome = (False, exc)
+        sender.send(outcome)
+
+    process = context.Process(target=run, daemon=True)  # Ends with this process if it is killed.
+    process.start()
+    sender.close()
+
+    def wait():
+        try:
+            succeeded, value = receiver.recv()
+        except EOFError:
+            succeeded, value = False, ExportError(f"{function.__name__} stopped unexpectedly.")
+        finally:
+            process.join()
+            receiver.close()
+        if not succeeded:
+            raise value
+        return value
+
+    return wait
+
+
+def swap_into_place(build_dir, output):
+    """Replace ``output`` with the finished build in two renames; the old archive goes last."""
+    old = None
+    if output.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.previous-", dir=output.parent))
+        os.rename(output, old / output.name)
+    try:
+        os.rename(build_dir, output)
+    except OSError:
+        if old:
+            os.rename(old / output.name, output)
+        raise
+    if old:
+        shutil.rmtree(old)
+    os.chmod(output, 0o755)  # mkdtemp makes the folder private; an archive is for everyone.
