@@ -1,6 +1,6 @@
 """The export benchmark behind ``make bench``: stock wagtail-bakery against our export, on one database.
 
-Run as ``python -m static_export.bench`` with ``DJANGO_SETTINGS_MODULE=cms.settings.bench``. Each
+Run as ``python -m benchmarks.run`` with ``DJANGO_SETTINGS_MODULE=benchmarks.settings``. Each
 measurement runs in its own process, so peak memory is that measurement's alone. Results go to
 stdout and into docs/performance.md between the export-benchmark markers.
 """
@@ -20,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- export-benchmark:start -->", "<!-- export-benchmark:end -->"
+SETTINGS = "benchmarks.settings"
 
 
 def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     import django
 
     django.setup()
@@ -152,9 +153,7 @@ def measure_incremental_export():
 
 
 def run(command):
-    subprocess.run(
-        command, cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.bench"}
-    )
+    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS})
 
 
 def settle():
@@ -173,12 +172,12 @@ def in_subprocess(name):
     """Run one measurement in a fresh interpreter; its JSON result is the last line it prints."""
     settle()
     output = subprocess.run(
-        [sys.executable, "-m", "static_export.bench", "--measure", name],
+        [sys.executable, "-m", "benchmarks.run", "--measure", name],
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.bench"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS},
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
