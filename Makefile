@@ -24,9 +24,10 @@ archive: demo $(NPM_STAMP)
 
 setup: migrate
 
-# Export benchmark (docs/performance.md): generates bench/bench.sqlite3 once per BENCH_PAGES.
+# Export benchmark (benchmarks/, docs/performance.md): generates bench/bench.sqlite3 once per BENCH_PAGES.
+# generate_bench_site is a command of the benchmarks app, installed only by benchmarks.settings.
 BENCH_PAGES ?= 10000
-BENCH := DJANGO_SETTINGS_MODULE=cms.settings.bench
+BENCH := DJANGO_SETTINGS_MODULE=benchmarks.settings
 bench: $(STAMP) $(NPM_STAMP) browser
 	@if [ ! -f bench/generated-$(BENCH_PAGES) ]; then \
 		rm -rf bench && mkdir -p bench && \
@@ -34,7 +35,7 @@ bench: $(STAMP) $(NPM_STAMP) browser
 		$(BENCH) $(MANAGE) generate_bench_site --pages $(BENCH_PAGES) && \
 		touch bench/generated-$(BENCH_PAGES); \
 	fi
-	$(BENCH) $(BIN)/python -m static_export.bench
+	$(BENCH) $(BIN)/python -m benchmarks.run
 
 # The quality gates' tools (vnu.jar, axe-core), pinned in package-lock.json; reinstalled only when it
 # changes. --ignore-scripts: vnu-jar's install script would download a Java runtime; we use the system's.

@@ -8,6 +8,7 @@ people, an image and links, tags, authors, speakers and downloads, in the same p
 import io
 import random
 import uuid
+from dataclasses import dataclass
 
 from django.core.files.images import ImageFile
 from django.db import transaction
@@ -125,10 +126,24 @@ def publish(parent, page):
     return page
 
 
-def generate_bench_site(pages=10_000, seed=1, stdout=None):
-    """Add about ``pages`` pages to the demo site; returns the number added."""
-    load_demo_content(with_closure_notice=True)
-    writer = Writer(seed)
+@dataclass
+class Material:
+    """What the generated pages show and link to, made once before the pages."""
+
+    organisations: list
+    people: list
+    images: list
+    documents: list
+    news_index: NewsIndexPage
+    case_study_index: CaseStudyIndexPage
+    programme_index: ProgrammeIndexPage
+
+    @property
+    def link_pages(self):
+        return [self.news_index, self.case_study_index, self.programme_index]
+
+
+def make_material(writer):
     organisations = [Organisation.objects.get_or_create(name=f"Bench organisation {n}")[0] for n in range(50)]
     people = [
         Person.objects.get_or_create(
@@ -138,80 +153,107 @@ def generate_bench_site(pages=10_000, seed=1, stdout=None):
     ]
     images = make_images(20, writer)
     documents = make_documents(20)
-    news_index = NewsIndexPage.objects.get()
-    case_study_index = CaseStudyIndexPage.objects.get()
-    programme_index = ProgrammeIndexPage.objects.get()
-    link_pages = [news_index, case_study_index, programme_index]
+    return Material(
+        organisations,
+        people,
+        images,
+        documents,
+        news_index=NewsIndexPage.objects.get(),
+        case_study_index=CaseStudyIndexPage.objects.get(),
+        programme_index=ProgrammeIndexPage.objects.get(),
+    )
 
+
+def generate_bench_site(pages=10_000, seed=1, stdout=None):
+    """Add about ``pages`` pages to the demo site; returns the number added."""
+    load_demo_content(with_closure_notice=True)
+    writer = Writer(seed)
+    material = make_material(writer)
     programme_count = round(pages * 0.3 / (1 + SESSIONS_PER_PROGRAMME))
     news_count = round(pages * 0.3)
     case_study_count = pages - news_count - programme_count * (1 + SESSIONS_PER_PROGRAMME)
-    added = 0
-    programmes = []
     with transaction.atomic():
-        for number in range(programme_count):
-            programme = LearningProgrammePage(
-                title=f"{writer.title()} programme {number}",
-                slug=f"programme-{number}",
-                summary=writer.sentence(),
-                provider=writer.random.choice(organisations),
-                audience=writer.words(4),
-                launch_date=writer_date(writer),
-                body=writer.body(people, images, link_pages),
-            )
-            programme.learning_outcomes = [ProgrammeLearningOutcome(text=writer.sentence()) for _ in range(5)]
-            programme.downloads = [
-                ProgrammeDownload(document=writer.random.choice(documents), description=writer.sentence())
-            ]
-            publish(programme_index, programme)
-            programmes.append(programme)
-            added += 1
-            for session_number in range(1, SESSIONS_PER_PROGRAMME + 1):
-                session = SessionPage(
-                    title=f"Session {session_number}: {writer.title()}",
-                    slug=f"session-{session_number}",
-                    summary=writer.sentence(),
-                    number=session_number,
-                    duration_minutes=writer.random.choice([20, 30, 45, 60]),
-                    body=writer.body(people, images, link_pages),
-                )
-                session.learning_outcomes = [SessionLearningOutcome(text=writer.sentence())]
-                session.speakers = [SessionSpeaker(person=writer.random.choice(people))]
-                publish(programme, session)
-                added += 1
-        for number in range(news_count):
-            release = NewsReleasePage(
-                title=f"{writer.title()} {number}",
-                slug=f"news-{number}",
-                summary=writer.sentence(),
-                release_date=writer_date(writer),
-                body=writer.body(people, images, link_pages + programmes[:20]),
-                media_contact_name="Press office",
-                media_contact_email="press@example.org",
-            )
-            release.quotes = [
-                NewsReleaseQuote(person=writer.random.choice(people), text=writer.paragraph())
-                for _ in range(2)
-            ]
-            publish(news_index, release)
-            added += 1
-        for number in range(case_study_count):
-            case_study = CaseStudyPage(
-                title=f"{writer.title()} {number}",
-                slug=f"case-study-{number}",
-                summary=writer.sentence(),
-                publication_date=writer_date(writer),
-                author=writer.random.choice(people),
-                body=writer.body(people, images, link_pages + programmes[:20]),
-                related_programme=writer.random.choice(programmes) if programmes else None,
-            )
-            publish(case_study_index, case_study)
-            case_study.topics.add(*writer.random.sample(TOPICS, 2))
-            case_study.save()
+        programmes = add_programmes(programme_count, writer, material)
+        add_news_releases(news_count, writer, material, programmes)
+        added = len(programmes) * (1 + SESSIONS_PER_PROGRAMME) + news_count
+        for _ in add_case_studies(case_study_count, writer, material, programmes):
             added += 1
             if stdout and added % 1000 == 0:
                 stdout.write(f"{added} pages…")
     return added
+
+
+def add_programmes(count, writer, material):
+    """Programmes, each with its sessions; returns the programmes."""
+    programmes = []
+    for number in range(count):
+        programme = LearningProgrammePage(
+            title=f"{writer.title()} programme {number}",
+            slug=f"programme-{number}",
+            summary=writer.sentence(),
+            provider=writer.random.choice(material.organisations),
+            audience=writer.words(4),
+            launch_date=writer_date(writer),
+            body=writer.body(material.people, material.images, material.link_pages),
+        )
+        programme.learning_outcomes = [ProgrammeLearningOutcome(text=writer.sentence()) for _ in range(5)]
+        document = writer.random.choice(material.documents)
+        programme.downloads = [ProgrammeDownload(document=document, description=writer.sentence())]
+        publish(material.programme_index, programme)
+        programmes.append(programme)
+        for session_number in range(1, SESSIONS_PER_PROGRAMME + 1):
+            add_session(programme, session_number, writer, material)
+    return programmes
+
+
+def add_session(programme, number, writer, material):
+    session = SessionPage(
+        title=f"Session {number}: {writer.title()}",
+        slug=f"session-{number}",
+        summary=writer.sentence(),
+        number=number,
+        duration_minutes=writer.random.choice([20, 30, 45, 60]),
+        body=writer.body(material.people, material.images, material.link_pages),
+    )
+    session.learning_outcomes = [SessionLearningOutcome(text=writer.sentence())]
+    session.speakers = [SessionSpeaker(person=writer.random.choice(material.people))]
+    publish(programme, session)
+
+
+def add_news_releases(count, writer, material, programmes):
+    for number in range(count):
+        release = NewsReleasePage(
+            title=f"{writer.title()} {number}",
+            slug=f"news-{number}",
+            summary=writer.sentence(),
+            release_date=writer_date(writer),
+            body=writer.body(material.people, material.images, material.link_pages + programmes[:20]),
+            media_contact_name="Press office",
+            media_contact_email="press@example.org",
+        )
+        release.quotes = [
+            NewsReleaseQuote(person=writer.random.choice(material.people), text=writer.paragraph())
+            for _ in range(2)
+        ]
+        publish(material.news_index, release)
+
+
+def add_case_studies(count, writer, material, programmes):
+    """Yields each case study once it is published, so the caller can report progress."""
+    for number in range(count):
+        case_study = CaseStudyPage(
+            title=f"{writer.title()} {number}",
+            slug=f"case-study-{number}",
+            summary=writer.sentence(),
+            publication_date=writer_date(writer),
+            author=writer.random.choice(material.people),
+            body=writer.body(material.people, material.images, material.link_pages + programmes[:20]),
+            related_programme=writer.random.choice(programmes) if programmes else None,
+        )
+        publish(material.case_study_index, case_study)
+        case_study.topics.add(*writer.random.sample(TOPICS, 2))
+        case_study.save()
+        yield case_study
 
 
 def writer_date(writer):

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from static_export.bench_site import generate_bench_site
+from benchmarks.site import generate_bench_site
 
 
 class Command(BaseCommand):

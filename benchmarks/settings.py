@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from .base import *  # noqa: F403
+from cms.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "benchmark-only-not-secret"
@@ -20,3 +20,5 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # The benchmark never searches the live site; indexing 10,000 pages would only slow set-up.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}}
+# Only here is the benchmark an app: it brings the `generate_bench_site` command, no models.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405

@@ -1,6 +1,6 @@
 """The export benchmark behind ``make bench``: stock wagtail-bakery against our export, on one database.
 
-Run as ``python -m static_export.bench`` with ``DJANGO_SETTINGS_MODULE=cms.settings.bench``. Each
+Run as ``python -m benchmarks.run`` with ``DJANGO_SETTINGS_MODULE=benchmarks.settings``. Each
 measurement runs in its own process, so peak memory is that measurement's alone. Results go to
 stdout and into docs/performance.md between the export-benchmark markers.
 """
@@ -20,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- export-benchmark:start -->", "<!-- export-benchmark:end -->"
+SETTINGS = "benchmarks.settings"
 
 
 def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     import django
 
     django.setup()
@@ -63,34 +64,49 @@ def measure_stock():
 def measure_pages():
     """Our export's page stage alone, into a throwaway folder."""
     setup_django()
-    import datetime
-
-    from django.db import connection
-    from wagtail.models import Site
-
-    from static_export.exporter import ArchiveBuild, build_stages
-    from static_export.views import ArchivePageView
-
-    site = Site.objects.get(is_default_site=True)
     build_dir = tempfile.mkdtemp(prefix="bench-pages-")
     try:
-        archive = ArchiveBuild(
-            build_dir, site, "https://example.org", datetime.datetime(2024, 4, 30, tzinfo=datetime.UTC)
-        )
-        archive.report, archive.options = None, {}
-        build_stages(archive)  # Stages register the files pages link to (the search page, say).
-        counter = (
-            QueryCounter()
-        )  # The stage's own queries (known objects, listing routes) besides the workers'
+        archive = page_stage_archive(build_dir)
         started = time.monotonic()
-        with connection.execute_wrapper(counter):
-            ArchivePageView(archive=archive).build_queryset()
+        queries = run_page_stage(archive)
         seconds = time.monotonic() - started
         pages = len(archive.page_urls)
-        queries = counter.count + archive.page_queries
         return {"pages": pages, "seconds": seconds, "queries": queries, "rss_mb": peak_rss_mb()}
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def page_stage_archive(build_dir, options=None):
+    """An export of the default site into ``build_dir``, ready for its page stage."""
+    import datetime
+
+    from wagtail.models import Site
+
+    from static_export.exporter import ArchiveBuild, build_stages
+
+    site = Site.objects.get(is_default_site=True)
+    captured_at = datetime.datetime(2024, 4, 30, tzinfo=datetime.UTC)
+    archive = ArchiveBuild(build_dir, site, "https://example.org", captured_at)
+    archive.report, archive.options = None, options or {}
+    build_stages(archive)  # Stages register the files pages link to (the search page, say).
+    return archive
+
+
+def run_page_stage(archive):
+    """Run the page stage; returns its SQL queries, each counted once: the stage's own (known objects,
+    listing routes) and its batches' (``archive.page_queries``, counted by each batch)."""
+    from django.db import connection
+
+    from static_export.views import ArchivePageView
+
+    view = ArchivePageView(archive=archive)
+    in_this_process = view.worker_count() == 1
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        view.build_queryset()
+    if in_this_process:
+        return counter.count  # The batches ran here, under this counter: it has counted them already.
+    return counter.count + archive.page_queries  # Forked workers' queries never reach this counter.
 
 
 def measure_full_export():
@@ -152,9 +168,7 @@ def measure_incremental_export():
 
 
 def run(command):
-    subprocess.run(
-        command, cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.bench"}
-    )
+    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS})
 
 
 def settle():
@@ -173,12 +187,12 @@ def in_subprocess(name):
     """Run one measurement in a fresh interpreter; its JSON result is the last line it prints."""
     settle()
     output = subprocess.run(
-        [sys.executable, "-m", "static_export.bench", "--measure", name],
+        [sys.executable, "-m", "benchmarks.run", "--measure", name],
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.bench"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS},
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 

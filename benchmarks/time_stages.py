@@ -1,7 +1,7 @@
 """Time the export stages after "pages" and "api", and packaging, on a finished archive.
 
-    DJANGO_SETTINGS_MODULE=cms.settings.bench BENCH_DIR=/tmp/bench10k \
-        .venv/bin/python scripts/time_stages.py ARCHIVE WORK_DIR [STAGE ...] [--package] [--profile]
+    BENCH_DIR=/tmp/bench10k .venv/bin/python -m benchmarks.time_stages \
+        ARCHIVE WORK_DIR [STAGE ...] [--package] [--profile]
 
 The archive (from export_archive on the same database) is copied into WORK_DIR first, since the
 stages write into it; its search index is removed when the search stage runs. Prints wall-clock
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 
 import django
 
