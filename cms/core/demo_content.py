@@ -1,6 +1,6 @@
 """Build the demo site: What Works Wellbeing's loneliness programme, its case study and its launch news.
 
-The content is data, in ``cms/core/fixtures/demo/``: ``people.json`` (organisations and people),
+The content is data, in ``cms/core/demo/data/``: ``people.json`` (organisations and people),
 ``media.json`` (the image and document the loader makes), ``pages.json`` (the page tree) and
 ``site.json`` (site name, home page, closure notice). The facts (names, roles, organisations, dates,
 titles) come from two published documents; the prose is our own.

@@ -46,7 +46,7 @@ def test_link_check_names_root_absolute_and_unresolved_references(tmp_path):
 
 def test_link_check_follows_css_imports_as_the_rewriter_does(tmp_path):
     write(tmp_path, "index.html", '<link rel="stylesheet" href="static/site.css">')
-    write(tmp_path, "static/site.css", '@import "fonts.css";\n@import \'gone.css\';\nbody { color: black }')
+    write(tmp_path, "static/site.css", "@import \"fonts.css\";\n@import 'gone.css';\nbody { color: black }")
     write(tmp_path, "static/fonts.css", "@import url(more/missing.css);")
 
     problems = {(problem.file, problem.url) for problem in check_links(tmp_path)}

@@ -1,4 +1,4 @@
-"""The demo content's data files (``cms/core/fixtures/demo/*.json``) and the references between them.
+"""The demo content's data files (``cms/core/demo/data/*.json``) and the references between them.
 
 A string ``"$kind:key"`` in the data names another object the data defines: ``$page:<slug>``,
 ``$person:<name>``, ``$organisation:<name>``, ``$image:<key>`` or ``$document:<key>``. In a model's own
@@ -11,7 +11,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+FIXTURES = Path(__file__).resolve().parent / "data"  # Not Django fixtures: loaddata must not find them.
 KINDS = ("page", "person", "organisation", "image", "document")
 REFERENCE = re.compile(r"\$({}):(.+)".format("|".join(KINDS)))
 LINK = re.compile(r'id="\$(page|document):([^"]+)"')
