@@ -86,8 +86,7 @@ def page_stage_archive(build_dir, options=None):
 
     site = Site.objects.get(is_default_site=True)
     captured_at = datetime.datetime(2024, 4, 30, tzinfo=datetime.UTC)
-    archive = ArchiveBuild(build_dir, site, "https://example.org", captured_at)
-    archive.report, archive.options = None, options or {}
+    archive = ArchiveBuild(build_dir, site, "https://example.org", captured_at, options=options)
     build_stages(archive)  # Stages register the files pages link to (the search page, say).
     return archive
 

@@ -28,7 +28,8 @@ django.setup()
 
 from wagtail.models import Site  # noqa: E402
 
-from static_export.exporter import ArchiveBuild, ExportReport, build_stages  # noqa: E402
+from static_export.exporter import ArchiveBuild, build_stages  # noqa: E402
+from static_export.pipeline import ExportReport  # noqa: E402
 
 STAGES = ["site files", "redirects", "assets", "readme", "search", "links", "privacy", "gates"]
 
@@ -67,7 +68,6 @@ def main(argv):
     captured_at = datetime.datetime(2024, 4, 30, 17, tzinfo=datetime.UTC)
     archive = ArchiveBuild(work / "archive", site, "http://localhost", captured_at)
     archive.report = ExportReport(output=str(work), base_url="http://localhost", captured_at="", software={})
-    archive.options = {}
     stages = dict(build_stages(archive))  # Also registers the files pages link to (the search page).
     totals = [0.0, 0.0]
     for name in names:

@@ -4,32 +4,22 @@ The archive is built in a temporary folder beside the output and swapped into pl
 is complete, so a failed or interrupted export leaves the previous archive as it was.
 """
 
-import datetime
 import io
 import json
 import os
 import re
-import shutil
-import sys
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import django
 import PIL.Image
-import wagtail
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.db.models import Q
 from django.test import Client, RequestFactory
-from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder as APIJSONEncoder
-from tqdm import tqdm
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
@@ -40,12 +30,12 @@ from cms.core.privacy import is_public_document, private_collection_ids
 from cms.core.reserved import reserved_paths
 
 from .archive.checks import PrivateDocument, check_private, check_private_documents, link_report
-from .archive.errors import ExportError
-from .archive.files import swap_into_place
-from .archive.gates import GATES, MissingTool, pages_to_audit, run_gates
-from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, is_archive, page_file
+from .archive.errors import ExportCancelled, ExportError
+from .archive.gates import MissingTool, pages_to_audit, run_gates
+from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file, plural
 from .archive.links import LinkRewriter
 from .archive.package import Capture, build_package
+from .options import ExportOptions
 from .search_index import search_stage
 from .site_files import (
     FEED_URL,
@@ -98,36 +88,6 @@ def archive_csp():
     return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
-@dataclass
-class ExportReport:
-    output: str
-    base_url: str
-    captured_at: str
-    software: dict
-    pages: int = 0
-    documents: int = 0
-    images: int = 0
-    files: int = 0
-    bytes: int = 0
-    seconds: float = 0.0
-    stages: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
-    external_links: list = field(default_factory=list)
-    package: dict = field(default_factory=dict)  # Paths of the bag, WACZ and provenance (--package).
-    incremental: dict = field(default_factory=dict)  # Full or incremental, why, and the pages rendered.
-
-    def summary(self):
-        return (
-            f"Exported {plural(self.pages, 'page')}, {plural(self.documents, 'document')} and "
-            f"{plural(self.images, 'image')} ({plural(self.files, 'file')}, {self.bytes:,} bytes) "
-            f"to {self.output} in {self.seconds:.1f} s with {plural(len(self.warnings), 'warning')}."
-        )
-
-
-def plural(count, noun):
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 class ArchiveBuild:
     """One export in progress: what it exports, how it resolves links, and where it writes (``build_dir``).
 
@@ -135,7 +95,7 @@ class ArchiveBuild:
     sitemap) go through Django's test client and the full request stack.
     """
 
-    def __init__(self, build_dir, site, base_url, captured_at, show_progress=False, pages=None):
+    def __init__(self, build_dir, site, base_url, captured_at, options=None, pages=None):
         self.build_dir = Path(build_dir)
         self.site = site
         self.base_url = base_url.rstrip("/")
@@ -149,7 +109,11 @@ class ArchiveBuild:
         self.site_settings = [
             model.for_site(site) for model in settings_registry if issubclass(model, BaseSiteSetting)
         ]
-        self.options = {}
+        self.options = options or ExportOptions(output=self.build_dir)
+        self.report = None  # The pipeline's ExportReport.
+        self.on_progress = None  # progress(stage, done, total), from the pipeline
+        self.cancelled = None  # cancelled() -> bool, asked between batches of pages
+        self.pages_done = 0
         # An incremental export passes only the pages it re-renders (see incremental.py).
         self.pages = list(exportable_pages(site)) if pages is None else pages
         self.page_urls = page_url_map(self.pages)
@@ -174,12 +138,14 @@ class ArchiveBuild:
         self.kept_urls = set()  # URLs whose files an incremental export keeps from the previous archive
         origins = {site.root_url, f"http://{self.host}"}
         self.rewriter = LinkRewriter(sorted(origins), self.resolve, self.base_url)
-        self.progress_bar = tqdm(
-            total=len(self.page_urls), unit="page", disable=not show_progress, file=sys.stderr, leave=False
-        )
 
     def progress(self, count=1):
-        self.progress_bar.update(count)
+        """``count`` more pages written; stops the export here if it was cancelled."""
+        self.pages_done += count
+        if self.on_progress:
+            self.on_progress("pages", self.pages_done, len(self.page_urls))
+        if self.cancelled and self.cancelled():
+            raise ExportCancelled("The export was cancelled while it wrote the pages.")
 
     def request_for(self, url):
         """A GET request for a page, carrying the site lookups every page would otherwise repeat."""
@@ -523,113 +489,6 @@ def asset_folders():
     return (STATIC_FOLDER, MEDIA_FOLDER, DOCUMENTS_FOLDER)
 
 
-def export_archive(
-    output, base_url=None, captured_at=None, show_progress=False, incremental=False, **options
-):
-    """Export the default site's live, public content to ``output``; return an ExportReport.
-
-    ``incremental``: update the previous archive at ``output``, re-rendering only the pages an edit
-    affects, when its state allows (see incremental.py); otherwise export in full and say why in
-    ``report.incremental``. Without ``captured_at``, an incremental export keeps the previous one's.
-    ``options`` are passed to the stages as ``archive.options`` (e.g. ``skip_gates``).
-    """
-    from . import incremental as updates  # incremental.py builds on this module.
-
-    started = time.monotonic()
-    output = Path(output).resolve()
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is None:
-        raise ExportError("There is no default Site: set one in Settings → Sites before exporting.")
-    base_url = (base_url or site.root_url).rstrip("/")
-    if not re.match(r"^https?://[^/]+", base_url):
-        raise ExportError(f"--base-url must be an absolute http(s) URL, not “{base_url}”.")
-    if captured_at is None and incremental and (state := updates.load_state(output)):
-        captured_at = datetime.datetime.fromisoformat(state["captured_at"])
-    captured_at = (captured_at or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
-    report = ExportReport(
-        output=str(output),
-        base_url=base_url,
-        captured_at=captured_at.isoformat(),
-        software={
-            "python": sys.version.split()[0],
-            "django": django.__version__,
-            "wagtail": wagtail.__version__,
-        },
-    )
-
-    check_replaceable(output)
-    # Unpublish expired pages and publish due ones, as Wagtail's scheduled job would, so no listing,
-    # feed or menu in the archive names a page the archive leaves out.
-    call_command("publish_scheduled", stdout=io.StringIO())
-    snapshot = updates.take_snapshot(site, exportable_pages(site))
-    check_url_paths(list(snapshot.pages.values()))
-    if incremental:
-        plan = updates.plan_export(output, site, base_url, captured_at, snapshot)
-    else:
-        plan = updates.Plan("a full export was asked for")
-    report.incremental = plan.summary()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    package = None
-    try:
-        if plan.incremental:
-            dropped = updates.link_previous(output, build_dir, plan, asset_folders())
-            pages = list(exportable_pages(site).filter(pk__in=plan.render_ids))
-            archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress, pages=pages)
-            updates.prepare_build(archive, plan, snapshot)
-            checks = {
-                "links": check_archive_links,
-                "privacy": check_archive_privacy,
-                "gates": check_archive_gates,
-            }
-            stages = updates.incremental_stages(archive, plan, dropped, build_stages, checks)
-        else:
-            archive = ArchiveBuild(build_dir, site, base_url, captured_at, show_progress=show_progress)
-            stages = None
-        archive.report, archive.options = report, options
-        if not archive.page_ids:
-            raise ExportError(f"The site “{site}” has no live, public pages to export.")
-        for name, run in stages or build_stages(archive):
-            stage_started = time.monotonic()
-            run()
-            report.stages[name] = round(time.monotonic() - stage_started, 3)
-        archive.progress_bar.close()
-        state = updates.build_state(archive, snapshot, plan)
-        if plan.incremental:  # Warnings about links on the pages kept as they were still hold.
-            kept = sorted(set(state["pages"]) - {str(page_id) for page_id in plan.render_ids}, key=int)
-            archive.warnings += [
-                warning for page_id in kept for warning in state["pages"][page_id]["warnings"]
-            ]
-        count_files(report, archive)
-        if options.get("package"):
-            package = package_archive(archive, output)  # Before the swap, so a failure keeps both.
-        # The old state describes the old archive: set it aside until the new archive is in place.
-        state_path = updates.state_path(output)
-        stale = state_path.with_name(state_path.name + ".stale")
-        if state_path.exists():
-            os.replace(state_path, stale)
-        try:
-            swap_into_place(build_dir, output)
-        except BaseException:
-            if stale.exists():
-                os.replace(stale, state_path)
-            raise
-        stale.unlink(missing_ok=True)
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        if package:
-            package.discard()
-        raise
-    updates.write_state(output, state)
-    if package:
-        report.package = package.install()
-
-    report.seconds = round(time.monotonic() - started, 3)
-    report_path = output.parent / f"{output.name}-report.json"
-    report_path.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
-    return report
-
-
 def build_stages(archive):
     """The export's stages, in order, as (name, callable). All run inside the temporary folder.
 
@@ -657,7 +516,7 @@ def package_archive(archive, output):
         base_url=archive.base_url,
         captured_at=archive.captured_at,
         organisation=organisation_name(archive.site),
-        contact=archive.options.get("contact") or "",
+        contact=archive.options.contact,
         report=archive.report,
     )
     package = build_package(archive.build_dir, output, capture)
@@ -682,7 +541,7 @@ def check_archive_gates(archive, only=None):
     them, and not the HTML sitemap: an incremental export runs the same software as the full export
     that audited it, so only page titles in its links can differ (auditing 10,000 links takes seconds).
     """
-    names = () if archive.options.get("skip_gates") else archive.options.get("gates", GATES)
+    names = () if archive.options.skip_gates else archive.options.gates
     if not names:
         archive.warnings.append("Quality gates skipped (--skip-gates): nobody checked this archive.")
         return
@@ -744,11 +603,3 @@ def count_files(report, archive):
         for name in files:
             report.files += 1
             report.bytes += os.path.getsize(os.path.join(root, name))
-
-
-def check_replaceable(output):
-    """Refuse to replace a folder that is neither empty nor an earlier archive."""
-    if output.is_file():
-        raise ExportError(f"{output} is a file; give a folder for the archive.")
-    if output.is_dir() and any(output.iterdir()) and not is_archive(output):
-        raise ExportError(f"{output} is not empty and is not an earlier archive; refusing to replace it.")

@@ -39,8 +39,15 @@ from cms.core.models import Organisation, Person
 
 from .archive.files import all_files
 from .archive.layout import page_file
+from .exporter import (
+    asset_folders,
+    build_stages,
+    check_archive_gates,
+    check_archive_links,
+    check_archive_privacy,
+)
 from .search_index import title_entry
-from .views import page_urls
+from .views import ArchivePagesAPIDetailView, ArchivePagesAPIListingView, page_urls
 
 STATE_VERSION = 1
 # The page row fields a page's own files and the pages showing it depend on, besides its content
@@ -361,10 +368,8 @@ def prepare_build(archive, plan, snapshot):
     ]
 
 
-def incremental_stages(archive, plan, dropped, build_stages, checks):
+def incremental_stages(archive, plan, dropped):
     """The export's stages, narrowed to what changed: the same names as a full export's."""
-    from .views import ArchivePagesAPIDetailView, ArchivePagesAPIListingView
-
     stages = dict(build_stages(archive))
 
     def api():
@@ -399,7 +404,7 @@ def incremental_stages(archive, plan, dropped, build_stages, checks):
     def links():
         # A file no longer in the archive may be named by a page kept as it was: check every file then.
         gone = {name for name in dropped if not (archive.build_dir / name).exists()} | archive.pruned
-        checks["links"](archive, None if gone else written())
+        check_archive_links(archive, None if gone else written())
         replaced = plan.replaced_ids
         kept = (
             record["external"]
@@ -413,8 +418,8 @@ def incremental_stages(archive, plan, dropped, build_stages, checks):
         api=api,
         assets=assets,
         links=links,
-        privacy=lambda: checks["privacy"](archive, written()),
-        gates=lambda: checks["gates"](archive, written()),
+        privacy=lambda: check_archive_privacy(archive, written()),
+        gates=lambda: check_archive_gates(archive, written()),
     )
     return list(stages.items())
 
@@ -439,7 +444,6 @@ def prune_assets(archive, plan, present):
     for name in [path for path in needed if path in stylesheets]:
         needed |= set(stylesheets[name])
     archive.pruned = set()
-    from .exporter import asset_folders  # exporter.py imports this module.
 
     for folder in asset_folders():
         for name in walk_files(archive.build_dir, folder):

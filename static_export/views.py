@@ -101,7 +101,7 @@ class WorkerPoolBuild:
         _active_build = None
 
     def worker_count(self):
-        requested = self.archive.options.get("workers")
+        requested = self.archive.options.workers
         if requested:
             return requested
         if connection.in_atomic_block or connection.vendor == "sqlite" and connection.is_in_memory_db():

@@ -4,7 +4,10 @@ new archive beside the old one and swapping it into place, and doing work on eve
 Nothing here needs Django: an archivist can list and read an archive with the files alone.
 """
 
+import contextlib
+import datetime
 import errno
+import fcntl
 import math
 import multiprocessing
 import os
@@ -209,3 +212,46 @@ def swap_into_place(build_dir, output):
     if old:
         shutil.rmtree(old)
     os.chmod(output, 0o755)  # mkdtemp makes the folder private; an archive is for everyone.
+
+
+# One export at a time writes an archive: a lock file beside it, held with flock, which the kernel
+# releases if the export is killed, so a lock is never left behind.
+LEFTOVER_KINDS = ("building", "packaging", "previous")
+
+
+@contextlib.contextmanager
+def export_lock(output):
+    """Hold the lock of the archive folder ``output`` for one export, after clearing what killed
+    exports left beside it; another export to it meanwhile stops with an error naming this one."""
+    output = Path(output)
+    lock_path = output.parent / f".{output.name}.lock"
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 200, 0).decode("utf-8", errors="replace").strip()
+            raise ExportError(
+                f"Another export to {output} is running ({printable(holder) or 'process unknown'}); "
+                "wait for it to finish, or export to another folder."
+            ) from None
+        os.ftruncate(descriptor, 0)
+        started = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+        os.pwrite(descriptor, f"process {os.getpid()}, started {started}\n".encode(), 0)
+        remove_leftovers(output)
+        yield
+    finally:
+        os.close(descriptor)  # Releases the lock.
+
+
+def remove_leftovers(output):
+    """Remove the temporary folders of exports to ``output`` that were killed (only call with its lock
+    held). One killed between its two renames left the previous archive aside: it is put back first."""
+    output = Path(output)
+    for folder in (output, output.with_name(output.name + ".bag")):  # The bag is swapped the same way.
+        for kind in LEFTOVER_KINDS:
+            for leftover in sorted(folder.parent.glob(f".{folder.name}.{kind}-*")):
+                aside = leftover / folder.name
+                if kind == "previous" and aside.is_dir() and not folder.exists():
+                    os.rename(aside, folder)
+                shutil.rmtree(leftover, ignore_errors=True)

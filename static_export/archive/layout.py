@@ -31,6 +31,10 @@ def printable(text):
     return UNPRINTABLE_RE.sub(escape_character, text)
 
 
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def escape_character(match):
     character = match[0]
     if character in SHORT_ESCAPES:

@@ -5,13 +5,16 @@ from django.db import connection
 
 from benchmarks.run import QueryCounter, page_stage_archive, run_page_stage
 from cms.core.demo_content import load_demo_content
+from static_export.options import ExportOptions
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_page_stage_counts_each_query_once_with_one_worker(tmp_path):
     load_demo_content(with_closure_notice=True)
-    archive = page_stage_archive(tmp_path / "build", options={"workers": 1})
+    archive = page_stage_archive(
+        tmp_path / "build", options=ExportOptions(output=tmp_path / "archive", workers=1)
+    )
     every_query = QueryCounter()
     with connection.execute_wrapper(every_query):
         reported = run_page_stage(archive)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from case_studies.models import CaseStudyIndexPage
 from cms.core.demo_content import load_demo_content
-from static_export.exporter import export_archive
+from static_export.pipeline import export_archive
 from tests.factories import ImageFactory
 from tests.static_export.conftest import BASE_URL, CAPTURED_AT
 

@@ -6,7 +6,8 @@ from wagtail.models import Site
 
 from cms.core.demo_content import load_demo_content
 from static_export.archive.gates import pages_to_audit
-from static_export.exporter import ArchiveBuild, export_archive
+from static_export.exporter import ArchiveBuild
+from static_export.pipeline import export_archive
 from tests.static_export.conftest import BASE_URL, CAPTURED_AT
 
 from .browser import SCREENSHOTS, chromium

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from cms.core.demo_content import load_demo_content
-from static_export.exporter import export_archive
+from static_export.pipeline import export_archive
 
 BASE_URL = "https://www.whatworkswellbeing.org"
 CAPTURED_AT = datetime.datetime(2024, 4, 30, 17, 0, tzinfo=datetime.UTC)

@@ -6,7 +6,7 @@ from wagtail.models import Site
 
 from cms.core.demo_content import load_demo_content
 from static_export.archive.gates import launch_chromium
-from static_export.exporter import export_archive
+from static_export.pipeline import export_archive
 from tests.factories import StandardPageFactory, paragraph
 
 from .conftest import BASE_URL, CAPTURED_AT, HOSTILE_RICH_TEXT

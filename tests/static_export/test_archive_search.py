@@ -12,7 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 from case_studies.models import CaseStudyPage
 from cms.core.demo_content import load_demo_content
 from static_export.archive.gates import launch_chromium
-from static_export.exporter import export_archive
+from static_export.pipeline import export_archive
 
 from .conftest import BASE_URL, CAPTURED_AT
 

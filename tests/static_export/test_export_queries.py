@@ -53,7 +53,6 @@ def add_rich_pages(count):
 
 def page_stage_queries(tmp_path):
     archive = ArchiveBuild(tmp_path / "build", default_site(), BASE_URL, CAPTURED_AT)
-    archive.report, archive.options = None, {}
     build_stages(archive)  # Registers the files pages link to.
     ArchivePageView(archive=archive).build_queryset()
     return archive.page_queries, len(archive.page_urls)
@@ -78,7 +77,6 @@ def test_frozen_api_matches_the_live_api_for_every_page(demo_site, tmp_path):
     """One serializer serves every page of a type in the export; nothing may carry over between pages."""
     add_rich_pages(3)
     archive = ArchiveBuild(tmp_path / "build", default_site(), BASE_URL, CAPTURED_AT)
-    archive.report, archive.options = None, {}
     ArchivePagesAPIDetailView(archive=archive).build_queryset()
     client = Client(HTTP_HOST=archive.host)
 

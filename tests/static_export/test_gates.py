@@ -13,7 +13,8 @@ from static_export.archive.gates import (
     check_leaked_markup,
     pages_to_audit,
 )
-from static_export.exporter import ArchiveBuild, ExportError, export_archive
+from static_export.exporter import ArchiveBuild, ExportError
+from static_export.pipeline import export_archive
 from tests.factories import StandardPageFactory, paragraph
 
 from .conftest import BASE_URL, CAPTURED_AT, HOSTILE_RICH_TEXT

@@ -170,6 +170,7 @@ def test_a_failed_packaging_leaves_the_previous_archive_and_package_untouched(de
 
     assert {path: path.read_bytes() for path in before} == before
     assert sorted(path.name for path in archive.parent.iterdir() if "site" in path.name) == [
+        ".site.lock",  # The lock file stays; the kernel released its lock.
         "site",
         "site-report.json",
         "site-state.json",

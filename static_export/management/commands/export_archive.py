@@ -1,9 +1,13 @@
 import datetime
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from static_export.exporter import ExportError, export_archive
+from static_export.archive.errors import ExportError
+from static_export.options import ExportOptions
+from static_export.pipeline import run_export
 
 
 def parse_datetime(value):
@@ -52,17 +56,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output, base_url, captured_at, **options):
+        export = ExportOptions(
+            output=Path(output),
+            base_url=base_url or "",
+            captured_at=captured_at,
+            package=options["package"],
+            contact=options["contact"] or "",
+            skip_gates=options["skip_gates"],
+            incremental=options["incremental"],
+        )
         try:
-            report = export_archive(
-                output,
-                base_url=base_url,
-                captured_at=captured_at,
-                show_progress=sys.stderr.isatty(),
-                package=options["package"],
-                contact=options["contact"],
-                skip_gates=options["skip_gates"],
-                incremental=options["incremental"],
-            )
+            with ProgressBar(enabled=sys.stderr.isatty()) as progress:
+                report = run_export(export, progress=progress)
         except ExportError as exc:
             raise CommandError(f"Export failed; the previous archive is unchanged. {exc}") from exc
         if options["incremental"]:
@@ -81,3 +86,22 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(report.summary()))
         if report.package:
             self.stdout.write("Packaged: " + ", ".join(report.package.values()))
+
+
+class ProgressBar:
+    """The export's progress on a terminal: a bar of the pages written, the stage's name beside it."""
+
+    def __init__(self, enabled):
+        self.bar = tqdm(unit="page", disable=not enabled, file=sys.stderr, leave=False)
+
+    def __call__(self, stage, done, total):
+        self.bar.set_description(stage)
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.bar.close()

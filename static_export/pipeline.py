@@ -1,0 +1,211 @@
+"""The one entry point of an export: ``run_export(options, progress, cancelled)``.
+
+A management command, a background task or a test calls it with typed options; it takes the lock
+beside the archive, publishes and unpublishes the pages that are due (as Wagtail's scheduler would),
+reads the site (a snapshot), plans a full or an incremental export, runs the
+stages in a temporary folder beside the archive, packages it, and swaps it into place. Anything that
+fails, or a cancellation, leaves the previous archive, its package and its state as they were.
+
+Layers point one way: ``archive/`` (files only) ← the build (exporter, views, site files, search) ←
+``incremental`` ← this module ← commands and tasks.
+"""
+
+import datetime
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import django
+import wagtail
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.models import Site
+
+from . import incremental as updates
+from .archive.errors import ExportCancelled, ExportError
+from .archive.files import export_lock, swap_into_place
+from .archive.layout import is_archive, plural
+from .exporter import ArchiveBuild, asset_folders, build_stages, check_url_paths, count_files, package_archive
+from .options import ExportOptions
+from .views import exportable_pages
+
+
+@dataclass
+class ExportReport:
+    output: str
+    base_url: str
+    captured_at: str
+    software: dict
+    pages: int = 0
+    documents: int = 0
+    images: int = 0
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    stages: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    external_links: list = field(default_factory=list)
+    package: dict = field(default_factory=dict)  # Paths of the bag, WACZ and provenance (--package).
+    incremental: dict = field(default_factory=dict)  # Full or incremental, why, and the pages rendered.
+
+    def summary(self):
+        return (
+            f"Exported {plural(self.pages, 'page')}, {plural(self.documents, 'document')} and "
+            f"{plural(self.images, 'image')} ({plural(self.files, 'file')}, {self.bytes:,} bytes) "
+            f"to {self.output} in {self.seconds:.1f} s with {plural(len(self.warnings), 'warning')}."
+        )
+
+
+def export_archive(output, **options):
+    """``run_export`` with the options as keywords: ``export_archive("archive", package=True)``."""
+    return run_export(ExportOptions(output=Path(output), **options))
+
+
+def run_export(options, progress=None, cancelled=None):
+    """Export the default site's live, public content to ``options.output``; return an ExportReport.
+
+    ``progress(stage, done, total)`` hears of each stage as it starts and of the pages as they are
+    written; ``cancelled()`` is asked between stages and batches of pages, and stops the export with
+    ExportCancelled when it answers True. An incremental export re-renders only the pages an edit
+    affects when the previous export's state allows (incremental.py), or says in the report why not.
+    """
+    started = time.monotonic()
+    output = Path(options.output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with export_lock(output):
+        check_replaceable(output)
+        site, report, plan, snapshot = prepare(output, options)
+        archive, state, package = build(output, options, site, report, plan, snapshot, progress, cancelled)
+        updates.write_state(output, state)
+        if package:
+            report.package = package.install()
+    report.seconds = round(time.monotonic() - started, 3)
+    report_path = output.parent / f"{output.name}-report.json"
+    report_path.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def prepare(output, options):
+    """The site, an empty report, the plan (full or incremental) and the snapshot it was made from."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise ExportError("There is no default Site: set one in Settings → Sites before exporting.")
+    base_url = (options.base_url or site.root_url).rstrip("/")
+    if not re.match(r"^https?://[^/]+", base_url):
+        raise ExportError(f"--base-url must be an absolute http(s) URL, not “{base_url}”.")
+    captured_at = options.captured_at
+    if captured_at is None and options.incremental and (state := updates.load_state(output)):
+        captured_at = datetime.datetime.fromisoformat(state["captured_at"])
+    captured_at = (captured_at or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
+    report = ExportReport(
+        output=str(output),
+        base_url=base_url,
+        captured_at=captured_at.isoformat(),
+        software={
+            "python": sys.version.split()[0],
+            "django": django.__version__,
+            "wagtail": wagtail.__version__,
+        },
+    )
+    publish_due_pages()
+    snapshot = updates.take_snapshot(site, exportable_pages(site))
+    check_url_paths(list(snapshot.pages.values()))
+    if options.incremental:
+        plan = updates.plan_export(output, site, base_url, captured_at, snapshot)
+    else:
+        plan = updates.Plan("a full export was asked for")
+    report.incremental = plan.summary()
+    return site, report, plan, snapshot
+
+
+def publish_due_pages():
+    """Unpublish expired pages and publish due ones, as Wagtail's scheduled job would, so no listing,
+    feed or menu in the archive names a page the archive leaves out. The export's one change to the
+    database, and the same change the site's own scheduler would make."""
+    call_command("publish_scheduled", stdout=io.StringIO())
+
+
+def build(output, options, site, report, plan, snapshot, progress, cancelled):
+    """Run the stages in a temporary folder beside ``output`` and swap it into place; on any failure
+    remove it and keep what was there. Returns (the build, the new state, the package or None)."""
+    build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    package = None
+    try:
+        archive, stages = start_build(build_dir, output, options, site, report, plan, snapshot)
+        archive.on_progress, archive.cancelled = progress, cancelled
+        if not archive.page_ids:
+            raise ExportError(f"The site “{site}” has no live, public pages to export.")
+        run_stages(archive, stages, report, progress, cancelled)
+        state = updates.build_state(archive, snapshot, plan)
+        if plan.incremental:  # Warnings about links on the pages kept as they were still hold.
+            kept = sorted(set(state["pages"]) - {str(page_id) for page_id in plan.render_ids}, key=int)
+            previous = state["pages"]
+            archive.warnings += [warning for page_id in kept for warning in previous[page_id]["warnings"]]
+        count_files(report, archive)
+        if options.package:
+            package = package_archive(archive, output)  # Before the swap, so a failure keeps both.
+        swap_with_state(build_dir, output)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        if package:
+            package.discard()
+        raise
+    return archive, state, package
+
+
+def start_build(build_dir, output, options, site, report, plan, snapshot):
+    """The build and its stages: every page for a full export; for an incremental one, the previous
+    archive's files linked into the build and only the pages the plan names."""
+    base_url, captured_at = report.base_url, datetime.datetime.fromisoformat(report.captured_at)
+    if not plan.incremental:
+        archive = ArchiveBuild(build_dir, site, base_url, captured_at, options=options)
+        archive.report = report
+        return archive, build_stages(archive)
+    dropped = updates.link_previous(output, build_dir, plan, asset_folders())
+    pages = list(exportable_pages(site).filter(pk__in=plan.render_ids))
+    archive = ArchiveBuild(build_dir, site, base_url, captured_at, options=options, pages=pages)
+    archive.report = report
+    updates.prepare_build(archive, plan, snapshot)
+    return archive, updates.incremental_stages(archive, plan, dropped)
+
+
+def run_stages(archive, stages, report, progress, cancelled):
+    for name, run in stages:
+        if cancelled and cancelled():
+            raise ExportCancelled(f"The export was cancelled before its “{name}” stage.")
+        if progress:
+            progress(name, 0, len(archive.page_urls))
+        stage_started = time.monotonic()
+        run()
+        report.stages[name] = round(time.monotonic() - stage_started, 3)
+
+
+def swap_with_state(build_dir, output):
+    """Swap the build into place; the old state describes the old archive, so it is set aside until
+    the new archive is in place, and put back if the swap fails."""
+    state_path = updates.state_path(output)
+    stale = state_path.with_name(state_path.name + ".stale")
+    if state_path.exists():
+        os.replace(state_path, stale)
+    try:
+        swap_into_place(build_dir, output)
+    except BaseException:
+        if stale.exists():
+            os.replace(stale, state_path)
+        raise
+    stale.unlink(missing_ok=True)
+
+
+def check_replaceable(output):
+    """Refuse to replace a folder that is neither empty nor an earlier archive."""
+    if output.is_file():
+        raise ExportError(f"{output} is a file; give a folder for the archive.")
+    if output.is_dir() and any(output.iterdir()) and not is_archive(output):
+        raise ExportError(f"{output} is not empty and is not an earlier archive; refusing to replace it.")
