@@ -136,13 +136,17 @@ class WorkerPoolBuild:
                     self.build_job(job)
         finally:
             file_refs, self.archive.file_refs = self.archive.file_refs, all_refs
+            # The batch's warnings go back with its result, which merge_results adds: in this process
+            # (one worker) they would otherwise be reported twice.
+            warnings = self.archive.warnings[warnings_before:]
+            del self.archive.warnings[warnings_before:]
         return {
             "jobs": len(batch),
             "assets": {
                 path: source for path, source in self.archive.assets.items() if path not in known_assets
             },
             "documents": set(self.archive.documents),
-            "warnings": self.archive.warnings[warnings_before:],
+            "warnings": warnings,
             "file_refs": file_refs,
             "queries": queries[0],
         }

@@ -181,3 +181,20 @@ def test_a_redirect_that_could_inject_rules_or_scripts_is_refused_by_name(
         if name.endswith(".html"):
             html = (archive / name).read_text().lower()
             assert "javascript:" not in html and "evil.example" not in html, name
+
+
+def test_a_removed_link_is_warned_about_once_when_pages_render_in_one_process(demo_site, export):
+    home = Page.objects.get(depth=2)
+    draft = home.add_child(instance=StandardPage(title="Not yet published", slug="draft", live=False))
+    home.add_child(
+        instance=StandardPage(
+            title="Links to a draft",
+            slug="links-to-a-draft",
+            body=[("paragraph", f'<p><a linktype="page" id="{draft.pk}">The draft</a></p>')],
+        )
+    )
+
+    _archive, report = export(workers=1)
+
+    removed = [warning for warning in report.warnings if "links-to-a-draft" in warning]
+    assert len(removed) == 1, removed
