@@ -4,7 +4,6 @@ The archive is built in a temporary folder beside the output and swapped into pl
 is complete, so a failed or interrupted export leaves the previous archive as it was.
 """
 
-import io
 import json
 import os
 import re
@@ -12,30 +11,27 @@ import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import PIL.Image
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.test import Client, RequestFactory
 from rest_framework.utils.encoders import JSONEncoder as APIJSONEncoder
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
-from cms.core.privacy import is_public_document, private_collection_ids
-from cms.core.reserved import reserved_paths
+from cms.core.privacy import is_public_document
 
-from .archive.checks import PrivateDocument, check_private, check_private_documents, link_report
 from .archive.errors import ExportCancelled, ExportError
-from .archive.gates import MissingTool, pages_to_audit, run_gates
-from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file, plural
+from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file
 from .archive.links import LinkRewriter
 from .archive.package import Capture, build_package
+from .assets import copy_assets
+from .inventory import page_url_map
 from .options import ExportOptions
+from .quality import check_archive_gates, check_archive_links, check_archive_privacy
 from .search_index import search_stage
 from .site_files import (
     FEED_URL,
@@ -50,7 +46,6 @@ from .views import (
     ArchivePagesAPIListingView,
     ArchivePageView,
     exportable_pages,
-    page_urls,
 )
 
 DOCUMENT_URL_RE = re.compile(r"^/documents/(?P<id>\d+)/(?P<filename>[^/]+)$")
@@ -314,175 +309,6 @@ class ArchiveBuild:
             return archive_path
         return self.base_url + path if value.startswith("http") else value
 
-    def copy_assets(self):
-        """Copy every referenced static and media file; stylesheets get relative url()s too."""
-        done = set()
-        while pending := sorted(set(self.assets) - done):
-            for archive_path in pending:
-                kind, source = self.assets[archive_path]
-                content = self.read_asset(archive_path, kind, source)
-                if archive_path.endswith(".css"):
-                    self.recording(archive_path)
-                    try:
-                        result = self.rewriter.rewrite_stylesheet(content.decode("utf-8"), archive_path)
-                    finally:
-                        self.current_refs = None
-                    if result.problems:
-                        raise ExportError(f"{result.problems[0]}: the stylesheet needs it.")
-                    content = result.text.encode("utf-8")
-                self.write_bytes(archive_path, content)
-                done.add(archive_path)
-
-    def read_asset(self, archive_path, kind, source):
-        """A static file's or upload's content; an image must decode, or is regenerated if it can be."""
-        try:
-            if kind == "static":
-                content = Path(source).read_bytes()
-            else:
-                with default_storage.open(source, "rb") as file:
-                    content = file.read()
-        except OSError as exc:
-            raise ExportError(
-                f"Could not export {self.describe_asset(archive_path, source)}: its file {source} could "
-                f"not be read ({type(exc).__name__}: {exc.strerror or exc}). {self.used_by(archive_path)} "
-                "Upload the file again, or remove it from those pages, then export again."
-            ) from exc
-        if kind == "storage" and is_raster_image(archive_path) and not decodes(content):
-            content = self.regenerated_rendition(archive_path, source)
-        return content
-
-    def regenerated_rendition(self, archive_path, source):
-        """A damaged rendition made again from its original image, or an ExportError naming the image."""
-        renditions = get_image_model().get_rendition_model().objects
-        rendition = renditions.filter(file=source).select_related("image").first()
-        content = None
-        if rendition is not None:
-            try:
-                with rendition.image.generate_rendition_file(rendition.filter) as file:
-                    file.seek(0)
-                    content = file.read()
-            except Exception:  # A damaged or missing original cannot give a rendition.
-                content = None
-        if content is None or not decodes(content):
-            raise ExportError(
-                f"Could not export {self.describe_asset(archive_path, source)}: its file {source} is "
-                f"damaged (it does not decode as an image). {self.used_by(archive_path)} Upload the "
-                "image again, then export again."
-            )
-        self.warnings.append(
-            f"{source}, a rendition of image {rendition.image_id} “{rendition.image.title}”, is damaged "
-            "in the media storage; the archive has it made again from the original. The live site still "
-            "serves the damaged file: delete it and Wagtail makes it again."
-        )
-        return content
-
-    def describe_asset(self, archive_path, source):
-        if match := re.match(r"^documents/(\d+)/", archive_path):
-            document = get_document_model().objects.filter(pk=match[1]).first()
-            return f"document {match[1]} “{document.title if document else '?'}”"
-        image = get_image_model().objects.filter(Q(file=source) | Q(renditions__file=source)).first()
-        if image is not None:
-            return f"image {image.pk} “{image.title}” ({archive_path})"
-        return archive_path
-
-    def used_by(self, archive_path):
-        """Which exported pages use a file (in their HTML or API document), for error messages."""
-        pages = {page_file(url): (url, page) for url, page in self.page_urls.items()}
-        pages.update({f"api/v2/pages/{page.pk}.json": (page.url, page) for page in self.pages})
-        users = sorted(
-            {
-                f"{describe_page(pages[name][1])} at {pages[name][0]}"
-                for name, refs in self.file_refs.items()
-                if archive_path in refs["assets"] and name in pages
-            }
-        )
-        if not users:
-            return "No exported page uses it directly (a stylesheet or another file does)."
-        more = f" and {len(users) - 5} more" if len(users) > 5 else ""
-        return f"It is used by {', '.join(users[:5])}{more}."
-
-
-def page_url_map(pages):
-    """Each URL the archive writes a page at, mapped to its page.
-
-    Stops the export if two pages would be written to one file, or a page to a path the site or the
-    archive keeps for itself (``/search/``, ``/sitemap/``…), where the archive's own file would replace it.
-    """
-    reserved = reserved_paths()
-    found, problems = {}, []
-    for page in pages:
-        for url in page_urls(page):
-            name = page_file(url)
-            key = name.lower()  # Archives are copied to disks that ignore case, too.
-            if key in found and found[key][1] is not page:
-                other_url, other = found[key]
-                problems.append(
-                    f"{describe_page(page)} at {url} and {describe_page(other)} at {other_url} "
-                    f"would both be written to {name}"
-                )
-            found[key] = (url, page)
-            if url.strip("/").split("/")[0].lower() in reserved:
-                problems.append(
-                    f"{describe_page(page)} at {url} takes a path the site keeps for itself, so the "
-                    "archive's own file would replace it: give the page another slug"
-                )
-    if problems:
-        listed = "\n".join(f"  {problem}" for problem in problems)
-        raise ExportError(f"{plural(len(problems), 'page')} cannot be exported where they are:\n{listed}")
-    return dict(found.values())
-
-
-def describe_page(page):
-    return f"“{page.title}” (page {page.pk})"
-
-
-def check_url_paths(rows):
-    """Stop if a page's stored URL path disagrees with its place in the tree (``rows``: id, path,
-    depth, slug, url_path of each exported page), as after an import or a script that set it by hand.
-
-    Wagtail serves a page where the tree puts it but links to it by its URL path, so the live site and
-    the archive would disagree on where it is, and Wagtail's own command repairs it.
-    """
-    by_path = {row["path"]: row for row in rows}
-    steplen = Page.steplen
-    missing = {row["path"][:-steplen] for row in rows if row["depth"] > 1} - by_path.keys()
-    parents = Page.objects.filter(path__in=missing).values("path", "url_path")
-    by_path.update({parent["path"]: parent for parent in parents})
-    problems = []
-    for row in sorted(rows, key=lambda row: row["path"]):
-        parent = by_path.get(row["path"][:-steplen]) if row["depth"] > 1 else None
-        expected = (parent["url_path"] if parent else "/") + row["slug"] + "/"
-        if row["url_path"] != expected:
-            problems.append(
-                f"“{row['title']}” (page {row['id']}) has the URL path {row['url_path']}, "
-                f"but its place in the page tree gives {expected}"
-            )
-    if problems:
-        listed = "\n".join(f"  {problem}" for problem in problems[:20])
-        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise ExportError(
-            f"{plural(len(problems), 'page')} would be exported at the wrong address:\n{listed}{more}\n"
-            "Run `python manage.py set_url_paths` to set every page's URL path from the tree, "
-            "then export again."
-        )
-
-
-RASTER_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp", ".tif", ".tiff", ".ico"}
-
-
-def is_raster_image(archive_path):
-    return Path(archive_path).suffix.lower() in RASTER_IMAGE_SUFFIXES
-
-
-def decodes(content):
-    """Whether an image file's content decodes whole (a truncated or corrupt file does not)."""
-    try:
-        with PIL.Image.open(io.BytesIO(content)) as image:
-            image.load()
-    except (OSError, SyntaxError, ValueError, PIL.Image.DecompressionBombError):
-        return False
-    return True
-
 
 def asset_folders():
     """The archive's folders of copied static files and uploads."""
@@ -500,7 +326,7 @@ def build_stages(archive):
         ("site files", lambda: write_site_files(archive)),
         ("redirects", lambda: write_redirects(archive)),
         ("api", lambda: write_api(archive)),
-        ("assets", archive.copy_assets),
+        ("assets", lambda: copy_assets(archive)),
         ("readme", lambda: write_readme(archive)),
         ("search", search_stage(archive)),
         ("links", lambda: check_archive_links(archive)),
@@ -522,70 +348,6 @@ def package_archive(archive, output):
     package = build_package(archive.build_dir, output, capture)
     archive.report.stages["package"] = round(time.monotonic() - started, 3)
     return package
-
-
-def check_archive_links(archive, only=None):
-    """Broken internal references in the archive, or in the files of ``only`` (archive paths)."""
-    problems, archive.external_links = link_report(archive.build_dir, only)
-    archive.report.external_links = sorted({url for urls in archive.external_links.values() for url in urls})
-    if problems:
-        listed = "\n".join(f"  {problem}" for problem in problems[:20])
-        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise ExportError(f"{len(problems)} broken internal references in the archive:\n{listed}{more}")
-
-
-def check_archive_gates(archive, only=None):
-    """Leaked markup, vnu and axe (see gates.py); ``gates`` option narrows them, ``skip_gates`` skips.
-
-    ``only``: the files (archive paths) an incremental export wrote; axe audits one page per type of
-    them, and not the HTML sitemap: an incremental export runs the same software as the full export
-    that audited it, so only page titles in its links can differ (auditing 10,000 links takes seconds).
-    """
-    names = () if archive.options.skip_gates else archive.options.gates
-    if not names:
-        archive.warnings.append("Quality gates skipped (--skip-gates): nobody checked this archive.")
-        return
-    try:
-        page_urls = archive.page_urls
-        if only is not None:
-            page_urls = {url: page for url, page in page_urls.items() if page_file(url) in only}
-        pages = pages_to_audit(page_urls, archive.extra_files, archive.build_dir)
-        if only is not None:
-            pages.remove(archive.extra_files[HTML_SITEMAP_URL])
-        problems = run_gates(archive.build_dir, names, pages, only)
-    except MissingTool as exc:
-        raise ExportError(f"A quality gate cannot run. {exc}") from exc
-    if problems:
-        listed = "\n".join(f"  [{problem.gate}] {problem}" for problem in problems[:30])
-        more = f"\n  … and {len(problems) - 30} more" if len(problems) > 30 else ""
-        raise ExportError(f"{len(problems)} quality gate failures in the archive:\n{listed}{more}")
-
-
-def check_archive_privacy(archive, only=None):
-    problems = check_private(archive.build_dir, only)
-    problems += check_private_documents(archive.build_dir, private_documents(), only)
-    if problems:
-        listed = "\n".join(f"  {problem}" for problem in problems)
-        raise ExportError(f"{len(problems)} signs of private content in the archive:\n{listed}")
-
-
-def private_documents():
-    """Every document in a private collection, as the archive's privacy check looks for it."""
-    documents = get_document_model().objects.filter(collection__in=private_collection_ids())
-    return [
-        PrivateDocument(
-            document.pk,
-            document.title,
-            f"document {document.pk} “{document.title}”, which is private "
-            f"(collection “{collection_path(document.collection)}”)",
-        )
-        for document in documents.select_related("collection").order_by("pk")
-    ]
-
-
-def collection_path(collection):
-    """“Board papers › Minutes”: the collection below the root, with those above it."""
-    return " › ".join(ancestor.name for ancestor in collection.get_ancestors(inclusive=True)[1:])
 
 
 def write_api(archive):

@@ -39,13 +39,9 @@ from cms.core.models import Organisation, Person
 
 from .archive.files import all_files
 from .archive.layout import page_file
-from .exporter import (
-    asset_folders,
-    build_stages,
-    check_archive_gates,
-    check_archive_links,
-    check_archive_privacy,
-)
+from .assets import copy_assets
+from .exporter import asset_folders, build_stages
+from .quality import check_archive_gates, check_archive_links, check_archive_privacy
 from .search_index import title_entry
 from .views import ArchivePagesAPIDetailView, ArchivePagesAPIListingView, page_urls
 
@@ -395,7 +391,7 @@ def incremental_stages(archive, plan, dropped):
         }
         for path in present:
             del archive.assets[path]
-        archive.copy_assets()
+        copy_assets(archive)
         prune_assets(archive, plan, present)
 
     def written():

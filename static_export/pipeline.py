@@ -32,7 +32,8 @@ from . import incremental as updates
 from .archive.errors import ExportCancelled, ExportError
 from .archive.files import export_lock, swap_into_place
 from .archive.layout import is_archive, plural
-from .exporter import ArchiveBuild, asset_folders, build_stages, check_url_paths, count_files, package_archive
+from .exporter import ArchiveBuild, asset_folders, build_stages, count_files, package_archive
+from .inventory import check_url_paths
 from .options import ExportOptions
 from .views import exportable_pages
 

@@ -7,7 +7,8 @@ from wagtail.models import Collection, CollectionViewRestriction
 
 from resources.models import LearningProgrammePage
 from site_pages.models import NewsIndexPage, NewsReleasePage
-from static_export.exporter import ExportError, check_archive_privacy
+from static_export.exporter import ExportError
+from static_export.quality import check_archive_privacy
 from tests.factories import (
     DocumentFactory,
     NewsReleasePageFactory,
