@@ -53,6 +53,7 @@ class ExportReport:
     stages: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     external_links: list = field(default_factory=list)
+    checks: list = field(default_factory=list)  # Each check and gate: tool, version, files, problems.
     package: dict = field(default_factory=dict)  # Paths of the bag, WACZ and provenance (--package).
     incremental: dict = field(default_factory=dict)  # Full or incremental, why, and the pages rendered.
 

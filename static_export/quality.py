@@ -2,12 +2,15 @@
 document the CMS keeps private) and the quality gates. They run the archive layer's checks, which
 need only files, with what the database knows."""
 
+from dataclasses import asdict
+
 from wagtail.documents import get_document_model
 
 from cms.core.privacy import private_collection_ids
 
-from .archive.checks import PrivateDocument, check_private, check_private_documents, link_report
+from .archive.checks import CheckRun, PrivateDocument, check_private, check_private_documents, link_report
 from .archive.errors import ExportError
+from .archive.files import all_files, only_files
 from .archive.gates import MissingTool, pages_to_audit, run_gates
 from .archive.layout import page_file
 from .site_files import HTML_SITEMAP_URL
@@ -16,6 +19,8 @@ from .site_files import HTML_SITEMAP_URL
 def check_archive_links(archive, only=None):
     """Broken internal references in the archive, or in the files of ``only`` (archive paths)."""
     problems, archive.external_links = link_report(archive.build_dir, only)
+    checked = only_files(all_files(archive.build_dir) if only is None else only, {".html", ".css"})
+    record(archive, CheckRun("links", "link check (static_export)", "", len(checked), problems))
     archive.report.external_links = sorted({url for urls in archive.external_links.values() for url in urls})
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems[:20])
@@ -41,7 +46,10 @@ def check_archive_gates(archive, only=None):
         pages = pages_to_audit(page_urls, archive.extra_files, archive.build_dir)
         if only is not None:
             pages.remove(archive.extra_files[HTML_SITEMAP_URL])
-        problems = run_gates(archive.build_dir, names, pages, only)
+        runs = []
+        problems = run_gates(archive.build_dir, names, pages, only, runs)
+        for run in runs:
+            record(archive, run)
     except MissingTool as exc:
         raise ExportError(f"A quality gate cannot run. {exc}") from exc
     if problems:
@@ -53,9 +61,17 @@ def check_archive_gates(archive, only=None):
 def check_archive_privacy(archive, only=None):
     problems = check_private(archive.build_dir, only)
     problems += check_private_documents(archive.build_dir, private_documents(), only)
+    checked = len(all_files(archive.build_dir) if only is None else only)
+    record(archive, CheckRun("privacy", "privacy check (static_export)", "", checked, problems))
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise ExportError(f"{len(problems)} signs of private content in the archive:\n{listed}")
+
+
+def record(archive, run):
+    """Add a check's run to the export's report (DIR-report.json), its problems as text."""
+    if getattr(archive, "report", None) is not None:
+        archive.report.checks.append({**asdict(run), "problems": [str(problem) for problem in run.problems]})
 
 
 def private_documents():

@@ -18,7 +18,8 @@ from search.content import search_date, search_type
 
 from .archive.errors import ExportError
 from .archive.layout import page_file
-from .archive.pagefind import PAGEFIND_DIR, write_pagefind_index
+from .archive.pagefind import PAGEFIND_DIR, index_run, write_pagefind_index
+from .quality import record
 
 SEARCH_URL = "/search/"  # where the header search box sends people, on the live site and here
 SEARCH_PAGE = page_file(SEARCH_URL)
@@ -40,6 +41,7 @@ def write_archive_search(archive):
         write_pagefind_index(archive.build_dir)
     except Exception as exc:
         raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
+    record(archive, index_run(archive.build_dir))
     for archive_path in PAGE_FILES:
         archive.extra_files["/" + archive_path] = archive_path
     archive.write_bytes(SEARCH_SCRIPT, (Path(__file__).parent / "archive_search.js").read_bytes())

@@ -15,6 +15,18 @@ from .links import is_external, references
 
 
 @dataclass(frozen=True)
+class CheckRun:
+    """One check or gate that ran over an archive, for the export's report: which tool and version,
+    how many files it looked at, and what it found (each problem as text)."""
+
+    name: str
+    tool: str
+    version: str
+    files: int
+    problems: list
+
+
+@dataclass(frozen=True)
 class BrokenReference:
     file: str
     url: str

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 
-from .checks import may_match
+from .checks import CheckRun, may_match
 from .files import archive_files, only_files
 from .layout import page_file, page_title, printable
 
@@ -59,22 +59,58 @@ class MissingTool(Exception):
     """A gate's tool is not installed; the message names it and how to install it."""
 
 
-def run_gates(archive_dir, names=GATES, pages=None, only=None):
+def run_gates(archive_dir, names=GATES, pages=None, only=None, runs=None):
     """Run the named gates over ``archive_dir``; ``pages`` are the HTML files axe audits.
 
-    ``only``: the markup and HTML gates check these files (archive paths) alone.
+    ``only``: the markup and HTML gates check these files (archive paths) alone. ``runs``: a list to
+    which a CheckRun of each gate is added (tool, version, files checked, problems).
     """
     unknown = set(names) - set(GATES)
     if unknown:
         raise ValueError(f"Unknown quality gates {sorted(unknown)}; choose from {GATES}.")
     if "accessibility" in names and pages is None:
         raise ValueError("The accessibility gate needs the pages to audit (one per page type).")
+    browser = {}
     # vnu runs in Java processes of its own, so it checks while the other gates run here.
     with ThreadPoolExecutor(max_workers=1) as pool:
         html = pool.submit(check_html, archive_dir, only) if "html" in names else None
-        markup = check_leaked_markup(archive_dir, only) if "markup" in names else []
-        accessibility = check_accessibility(archive_dir, pages) if "accessibility" in names else []
-        return markup + (html.result() if html else []) + accessibility
+        found = {
+            "markup": check_leaked_markup(archive_dir, only) if "markup" in names else [],
+            "accessibility": check_accessibility(archive_dir, pages, browser)
+            if "accessibility" in names
+            else [],
+        }
+        found["html"] = html.result() if html else []
+    if runs is not None:
+        html_files = len(
+            archive_files(archive_dir, {".html"}) if only is None else only_files(only, {".html"})
+        )
+        counts = {"markup": html_files, "html": html_files, "accessibility": len(pages or ())}
+        for name in names:
+            tool, version = gate_tool(name, browser.get("version", ""))
+            runs.append(
+                CheckRun(name, tool, version, counts[name], [str(problem) for problem in found[name]])
+            )
+    return found["markup"] + found["html"] + found["accessibility"]
+
+
+def gate_tool(name, browser_version):
+    """(tool, version) of a gate, as the report names them."""
+    if name == "html":
+        return "Nu Html Checker (vnu.jar)", npm_version(Path(settings.VNU_JAR).parents[2])
+    if name == "accessibility":
+        return (
+            "axe-core in Chromium",
+            f"axe-core {npm_version(Path(settings.AXE_CORE_JS).parent)}, Chromium {browser_version}",
+        )
+    return "leaked-markup gate (static_export)", ""
+
+
+def npm_version(package_dir):
+    try:
+        return json.loads((package_dir / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return "unknown"
 
 
 # Leaked markup ------------------------------------------------------------------------------------
@@ -312,8 +348,9 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
-def check_accessibility(archive_dir, pages):
+def check_accessibility(archive_dir, pages, about=None):
     """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on each of ``pages``, opened from file://.
+    ``about``: a dict given the browser's version.
 
     Needs no database; Playwright's sync API runs an event loop, so call it outside database work.
     """
@@ -324,6 +361,8 @@ def check_accessibility(archive_dir, pages):
     problems = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
+        if about is not None:
+            about["version"] = browser.version
         try:
             tab = browser.new_page(viewport=AXE_VIEWPORT)
             tab.add_init_script(path=str(axe_script))  # Into every page loaded, before its own scripts.

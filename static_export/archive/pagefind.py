@@ -5,12 +5,15 @@ Needs only the archive folder and Pagefind's binary (the ``pagefind[bin]`` packa
 
 import gzip
 import hashlib
+import importlib.metadata
 import json
 import subprocess
 from pathlib import Path
 
 import cbor2
 from pagefind.service import get_executable
+
+from .checks import CheckRun
 
 PAGEFIND_DIR = "pagefind"
 
@@ -70,3 +73,10 @@ def write_pagefind_file(path, data, hash_length, prefix=""):
     path.unlink()
     path.with_name(f"{prefix}{new_hash}{path.suffix}").write_bytes(gzip.compress(content, mtime=0))
     return new_hash
+
+
+def index_run(build_dir):
+    """The search index as the export's report lists it: Pagefind's version and the pages it indexed."""
+    entry = json.loads((Path(build_dir) / PAGEFIND_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = sum(language.get("page_count", 0) for language in entry["languages"].values())
+    return CheckRun("search index", "Pagefind", importlib.metadata.version("pagefind"), pages, [])

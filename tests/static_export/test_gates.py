@@ -1,12 +1,15 @@
 """The quality gates every export runs: leaked markup, the Nu Html Checker and axe-core."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
 from static_export.archive.gates import (
+    GATES,
     MissingTool,
     check_accessibility,
     check_html,
@@ -349,3 +352,24 @@ def test_a_missing_tool_is_named_with_the_command_that_installs_it(tmp_path, set
         check_html(tmp_path)
     with pytest.raises(MissingTool, match=r"axe-core .* is missing at .*: run `make npm`"):
         check_accessibility(tmp_path, ["index.html"])
+
+
+def test_the_report_names_every_check_and_gate_with_its_tool_version_and_findings(demo_site, export):
+    archive, report = export(gates=GATES)
+
+    saved = json.loads((archive.parent / f"{archive.name}-report.json").read_text())
+    runs = {run["name"]: run for run in saved["checks"]}
+    assert list(runs) == ["search index", "links", "privacy", "markup", "html", "accessibility"]
+    assert runs["search index"]["tool"] == "Pagefind" and runs["search index"]["version"] == "1.5.2"
+    indexed = sum("data-pagefind-body" in page.read_text() for page in archive.rglob("*.html"))
+    assert runs["search index"]["files"] == indexed > 0
+    assert (
+        runs["html"]["version"]
+        == json.loads(Path("node_modules/vnu-jar/package.json").read_text())["version"]
+    )
+    axe = json.loads(Path("node_modules/axe-core/package.json").read_text())["version"]
+    assert re.fullmatch(rf"axe-core {re.escape(axe)}, Chromium \d+\.[\d.]+", runs["accessibility"]["version"])
+    html_files = sum(1 for _ in archive.rglob("*.html"))
+    assert runs["markup"]["files"] == runs["html"]["files"] == html_files
+    assert runs["links"]["files"] > html_files and runs["privacy"]["files"] == report.files
+    assert all(run["problems"] == [] for run in runs.values())
