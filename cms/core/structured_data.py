@@ -62,69 +62,81 @@ def event(value, publisher):
 
 def page_structured_data(page, url, site_name, site_url="", image_url=""):
     """The JSON-LD dict for ``page``: NewsArticle, Article, Course, CourseInstance or WebPage."""
-    from case_studies.models import CaseStudyPage
-    from resources.models import LearningProgrammePage, SessionPage
-    from site_pages.models import NewsReleasePage
+    site = {
+        "publisher": {"@type": "Organization", "name": site_name, "url": site_url},
+        "website": {"@type": "WebSite", "name": site_name, "url": site_url},
+    }
+    common = {"url": url, "description": page.meta_description, "image": image_url}
+    describe = describers().get(type(page).__name__, describe_web_page)
+    data = describe(page, common, site)
+    return _compact({"@context": SCHEMA, "@type": data.pop("@type"), **data})
 
-    publisher = {"@type": "Organization", "name": site_name, "url": site_url}
-    common = {
-        "url": url,
-        "description": page.meta_description,
-        "image": image_url,
+
+def describers():
+    """Each page type's describer by class name; other pages are WebPages."""
+    return {
+        "NewsReleasePage": describe_news_release,
+        "CaseStudyPage": describe_case_study,
+        "LearningProgrammePage": describe_programme,
+        "SessionPage": describe_session,
     }
 
-    if isinstance(page, NewsReleasePage):
-        data = {
-            **common,
-            "@type": "NewsArticle",
-            "headline": page.title,
-            "datePublished": _iso(page.release_date),
-            "publisher": publisher,
-            "about": [event(block.value, publisher) for block in page.event],
-            "mentions": [organisation(org) for org in page.get_partner_organisations()],
-        }
-    elif isinstance(page, CaseStudyPage):
-        programme = page.related_programme
-        data = {
-            **common,
-            "@type": "Article",
-            "headline": page.title,
-            "datePublished": _iso(page.publication_date),
-            "author": person(page.author),
-            "publisher": publisher,
-            "keywords": [topic.name for topic in page.get_topics()],
-            "about": {"@type": "Course", "name": programme.title, "url": programme.full_url}
-            if programme and programme.live
-            else None,
-        }
-    elif isinstance(page, LearningProgrammePage):
-        data = {
-            **common,
-            "@type": "Course",
-            "name": page.title,
-            "provider": organisation(page.provider),
-            "contributor": [organisation(org) for org in page.get_partner_organisations()],
-            "audience": {"@type": "Audience", "audienceType": page.audience},
-            "datePublished": _iso(page.launch_date),
-            "teaches": [outcome.text for outcome in page.get_learning_outcomes()],
-            "hasCourseInstance": [session_instance(session) for session in page.get_sessions()],
-        }
-    elif isinstance(page, SessionPage):
-        data = {
-            **common,
-            **session_instance(page),
-            "description": page.meta_description,
-            "audience": {"@type": "Audience", "audienceType": page.effective_audience},
-            "instructor": [person(speaker.person) for speaker in page.get_speakers()],
-        }
-    else:
-        data = {
-            **common,
-            "@type": "WebPage",
-            "name": page.title,
-            "isPartOf": {"@type": "WebSite", "name": site_name, "url": site_url},
-        }
-    return _compact({"@context": SCHEMA, "@type": data.pop("@type"), **data})
+
+def describe_news_release(page, common, site):
+    publisher = site["publisher"]
+    return {
+        **common,
+        "@type": "NewsArticle",
+        "headline": page.title,
+        "datePublished": _iso(page.release_date),
+        "publisher": publisher,
+        "about": [event(block.value, publisher) for block in page.event],
+        "mentions": [organisation(org) for org in page.get_partner_organisations()],
+    }
+
+
+def describe_case_study(page, common, site):
+    related = page.related_programme
+    return {
+        **common,
+        "@type": "Article",
+        "headline": page.title,
+        "datePublished": _iso(page.publication_date),
+        "author": person(page.author),
+        "publisher": site["publisher"],
+        "keywords": [topic.name for topic in page.get_topics()],
+        "about": {"@type": "Course", "name": related.title, "url": related.full_url}
+        if related and related.live
+        else None,
+    }
+
+
+def describe_programme(page, common, site):
+    return {
+        **common,
+        "@type": "Course",
+        "name": page.title,
+        "provider": organisation(page.provider),
+        "contributor": [organisation(org) for org in page.get_partner_organisations()],
+        "audience": {"@type": "Audience", "audienceType": page.audience},
+        "datePublished": _iso(page.launch_date),
+        "teaches": [outcome.text for outcome in page.get_learning_outcomes()],
+        "hasCourseInstance": [session_instance(item) for item in page.get_sessions()],
+    }
+
+
+def describe_session(page, common, site):
+    return {
+        **common,
+        **session_instance(page),
+        "description": page.meta_description,
+        "audience": {"@type": "Audience", "audienceType": page.effective_audience},
+        "instructor": [person(speaker.person) for speaker in page.get_speakers()],
+    }
+
+
+def describe_web_page(page, common, site):
+    return {**common, "@type": "WebPage", "name": page.title, "isPartOf": site["website"]}
 
 
 def session_instance(session):
