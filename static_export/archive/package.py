@@ -140,14 +140,35 @@ def write_tag_manifests(bag_dir, algorithms):
 
 
 def make_wacz(archive_dir, wacz_path, capture, work):
-    """WARC/1.1 records of every file at its live URL, packed with a pages list into a WACZ.
+    """A WACZ of the archive: its WARC (``write_warc``) and a pages list, packed by the wacz tool."""
+    warc_path = work / f"{wacz_path.stem}.warc.gz"
+    pages = write_warc(archive_dir, warc_path, capture)
+    pages_path = work / "pages.jsonl"
+    header = {"format": "json-pages-1.0", "id": "pages", "title": "All pages"}
+    pages_path.write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [header, *pages]), encoding="utf-8"
+    )
+    args = ["create", "-o", str(wacz_path), "-p", str(pages_path), str(warc_path)]
+    args += ["--title", f"Archive of {capture.base_url}/", "--url", f"{capture.base_url}/"]
+    args += ["--ts", capture.captured_at.strftime("%Y%m%d%H%M%S")]
+    messages = io.StringIO()
+    with contextlib.redirect_stdout(messages):
+        status = wacz_main(args)
+    if status or "Invalid passed page" in messages.getvalue():
+        raise ExportError(f"Could not build the WACZ file: {messages.getvalue().strip()}")
+    warc_path.unlink()
+    pages_path.unlink()
+    return pages
+
+
+def write_warc(archive_dir, warc_path, capture):
+    """WARC/1.1 records of every file at its live URL; returns the pages (URL, title, date).
 
     Pages are responses at their live URL (``/news/``); the ``news/index.html`` URL the archive's own
-    relative links use is a revisit of the same record, so replay follows them. Returns the pages.
+    relative links use is a revisit of the same record, so replay follows them.
     """
     root = Path(archive_dir)
     warc_date = capture.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    warc_path = work / f"{wacz_path.stem}.warc.gz"
     pages = []
     with open(warc_path, "wb") as out:
         writer = WARCWriter(out, gzip=True, warc_version="1.1")
@@ -190,22 +211,6 @@ def make_wacz(archive_dir, wacz_path, capture, work):
                     warc_headers_dict={"WARC-Date": warc_date},
                 )
                 writer.write_record(revisit)
-
-    pages_path = work / "pages.jsonl"
-    header = {"format": "json-pages-1.0", "id": "pages", "title": "All pages"}
-    pages_path.write_text(
-        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [header, *pages]), encoding="utf-8"
-    )
-    args = ["create", "-o", str(wacz_path), "-p", str(pages_path), str(warc_path)]
-    args += ["--title", f"Archive of {capture.base_url}/", "--url", f"{capture.base_url}/"]
-    args += ["--ts", capture.captured_at.strftime("%Y%m%d%H%M%S")]
-    messages = io.StringIO()
-    with contextlib.redirect_stdout(messages):
-        status = wacz_main(args)
-    if status or "Invalid passed page" in messages.getvalue():
-        raise ExportError(f"Could not build the WACZ file: {messages.getvalue().strip()}")
-    warc_path.unlink()
-    pages_path.unlink()
     return pages
 
 
@@ -224,7 +229,6 @@ def provenance_record(capture, bag, wacz_path, pages):
     """A PREMIS-style record of the capture, packing and fixity events, as JSON."""
     report, organisation = capture.report, capture.organisation
     packed_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-    exporter_agent = {"agentName": "wellbeing-archive export_archive", "agentVersion": report.software}
     bag_dir = Path(bag.path)
     return {
         "object": {
@@ -238,48 +242,61 @@ def provenance_record(capture, bag, wacz_path, pages):
             },
         },
         "events": [
-            {
-                "eventType": "capture",
-                "eventDateTime": report.captured_at,
-                "eventDetail": f"Rendered every live, public page of {capture.base_url}/ through the CMS.",
-                "eventOutcomeDetail": {
-                    "source": report.base_url,
-                    "pages": report.pages,
-                    "documents": report.documents,
-                    "images": report.images,
-                    "files": report.files,
-                    "bytes": report.bytes,
-                    "warnings": report.warnings,
-                },
-                "linkingAgent": exporter_agent,
-            },
-            {
-                "eventType": "packing",
-                "eventDateTime": packed_at,
-                "eventDetail": "BagIt 1.0 bag of the archive folder; WACZ of WARC/1.1 records at live URLs.",
-                "eventOutcomeDetail": {
-                    "bag": bag_dir.name,
-                    "wacz": wacz_path.name,
-                    "wacz_pages": len(pages),
-                },
-                "linkingAgent": {
-                    "agentName": "static_export.package",
-                    "agentVersion": versions(PACKAGE_SOFTWARE),
-                },
-            },
-            {
-                "eventType": "message digest calculation",
-                "eventDateTime": packed_at,
-                "eventDetail": "SHA-256 and SHA-512 of every file, in the bag's manifests.",
-                "eventOutcomeDetail": {
-                    "Payload-Oxum": bag.info["Payload-Oxum"],
-                    "sha256": {
-                        "manifest-sha256.txt": sha256_file(bag_dir / "manifest-sha256.txt"),
-                        "manifest-sha512.txt": sha256_file(bag_dir / "manifest-sha512.txt"),
-                        wacz_path.name: sha256_file(wacz_path),
-                    },
-                },
-                "linkingAgent": {"agentName": "bagit-python", "agentVersion": versions(["bagit"])["bagit"]},
-            },
+            capture_event(capture),
+            packing_event(packed_at, bag_dir, wacz_path, pages),
+            digest_event(packed_at, bag, bag_dir, wacz_path),
         ],
+    }
+
+
+def capture_event(capture):
+    report = capture.report
+    return {
+        "eventType": "capture",
+        "eventDateTime": report.captured_at,
+        "eventDetail": f"Rendered every live, public page of {capture.base_url}/ through the CMS.",
+        "eventOutcomeDetail": {
+            "source": report.base_url,
+            "pages": report.pages,
+            "documents": report.documents,
+            "images": report.images,
+            "files": report.files,
+            "bytes": report.bytes,
+            "warnings": report.warnings,
+        },
+        "linkingAgent": {"agentName": "wellbeing-archive export_archive", "agentVersion": report.software},
+    }
+
+
+def packing_event(packed_at, bag_dir, wacz_path, pages):
+    return {
+        "eventType": "packing",
+        "eventDateTime": packed_at,
+        "eventDetail": "BagIt 1.0 bag of the archive folder; WACZ of WARC/1.1 records at live URLs.",
+        "eventOutcomeDetail": {
+            "bag": bag_dir.name,
+            "wacz": wacz_path.name,
+            "wacz_pages": len(pages),
+        },
+        "linkingAgent": {
+            "agentName": "static_export.package",
+            "agentVersion": versions(PACKAGE_SOFTWARE),
+        },
+    }
+
+
+def digest_event(packed_at, bag, bag_dir, wacz_path):
+    return {
+        "eventType": "message digest calculation",
+        "eventDateTime": packed_at,
+        "eventDetail": "SHA-256 and SHA-512 of every file, in the bag's manifests.",
+        "eventOutcomeDetail": {
+            "Payload-Oxum": bag.info["Payload-Oxum"],
+            "sha256": {
+                "manifest-sha256.txt": sha256_file(bag_dir / "manifest-sha256.txt"),
+                "manifest-sha512.txt": sha256_file(bag_dir / "manifest-sha512.txt"),
+                wacz_path.name: sha256_file(wacz_path),
+            },
+        },
+        "linkingAgent": {"agentName": "bagit-python", "agentVersion": versions(["bagit"])["bagit"]},
     }
