@@ -27,6 +27,16 @@ class CheckRun:
 
 
 @dataclass(frozen=True)
+class GateProblem:
+    gate: str
+    file: str
+    message: str
+
+    def __str__(self):
+        return printable(f"{self.file}: {self.message}")
+
+
+@dataclass(frozen=True)
 class BrokenReference:
     file: str
     url: str
