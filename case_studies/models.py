@@ -13,7 +13,7 @@ from wagtail.search import index
 from cms.core.blocks import BaseStreamBlock, CallToActionBlock
 from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
 from cms.core.serializers import PersonField, TagNamesField
-from cms.core.shared import shared
+from cms.core.shared import in_render_session, shared
 
 
 class CaseStudyTopic(TaggedItemBase):
@@ -85,11 +85,10 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
         return self.render_topic(request, topic, page_number)
 
     def listing_items(self, request, topic=None):
-        if topic is None or getattr(request, "shared_cache", None) is None:
+        if topic is None or not in_render_session():
             return super().listing_items(request, **({"topic": topic} if topic else {}))
         # An export already holds every case study here: pick out the topic's instead of asking again.
         return shared(
-            request,
             ("listing", self.pk, topic),
             lambda: [
                 case_study
@@ -99,7 +98,7 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
         )
 
     def topics_in_use(self, request):
-        return shared(request, ("topics", self.pk), lambda: list(self.get_topics()))
+        return shared(("topics", self.pk), lambda: list(self.get_topics()))
 
     def render_topic(self, request, topic, page_number):
         tag = next((tag for tag in self.topics_in_use(request) if tag.slug == topic), None)

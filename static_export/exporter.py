@@ -99,7 +99,6 @@ class ArchiveBuild:
         self.client = Client(HTTP_HOST=self.host, raise_request_exception=True)
         self.request_factory = RequestFactory(HTTP_HOST=self.host)
         self.site_root_paths = Site.get_site_root_paths()
-        self.shared_cache = {}
         # Site settings (the closure notice) are the same on every page: fetch them once.
         self.site_settings = [
             model.for_site(site) for model in settings_registry if issubclass(model, BaseSiteSetting)
@@ -148,7 +147,6 @@ class ArchiveBuild:
         request.user, request.session = AnonymousUser(), {}  # An anonymous visitor with no session.
         request._wagtail_site = self.site
         request._wagtail_cached_site_root_paths = self.site_root_paths
-        request.shared_cache = self.shared_cache  # Menus and breadcrumbs, computed once per export.
         for setting in self.site_settings:
             setattr(request, setting.get_cache_attr_name(), setting)
         return request

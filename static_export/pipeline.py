@@ -28,6 +28,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Site
 
+from cms.core.shared import render_session
+
 from . import incremental as updates
 from .archive.errors import ExportCancelled, ExportError
 from .archive.files import export_lock, swap_into_place
@@ -144,7 +146,8 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
         archive.on_progress, archive.cancelled = progress, cancelled
         if not archive.page_ids:
             raise ExportError(f"The site “{site}” has no live, public pages to export.")
-        run_stages(archive, stages, report, progress, cancelled)
+        with render_session():  # What the stages' pages share is worked out once (cms/core/shared.py).
+            run_stages(archive, stages, report, progress, cancelled)
         state = updates.build_state(archive, snapshot, plan)
         if plan.incremental:  # Warnings about links on the pages kept as they were still hold.
             kept = sorted(set(state["pages"]) - {str(page_id) for page_id in plan.render_ids}, key=int)

@@ -17,7 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .reserved import reserved_slug_error
-from .shared import remembered, shared
+from .shared import in_render_session, shared
 
 
 def once_per_page(method):
@@ -177,7 +177,7 @@ class BasePage(Page):
     def get_url_parts(self, request=None):
         # An export names each page many times (menus, cards, rich-text links, canonical and JSON-LD
         # URLs) and moves none meanwhile, so it works each page's URL out once.
-        return remembered(("url_parts", self.pk), lambda: super(BasePage, self).get_url_parts(request))
+        return shared(("url_parts", self.pk), lambda: super(BasePage, self).get_url_parts(request))
 
     @property
     def meta_description(self):
@@ -239,10 +239,10 @@ class PaginatedListingMixin(RoutablePageMixin):
     def listing_items(self, request, **filters):
         """The items to paginate. A live request asks for one page of them; an export, which writes
         every page of the listing, fetches them all once and slices that."""
-        if getattr(request, "shared_cache", None) is None:
+        if not in_render_session():
             return self.get_listing_items(**filters)
         key = ("listing", self.pk, tuple(sorted(filters.items())))
-        return shared(request, key, lambda: list(self.get_listing_items(**filters)))
+        return shared(key, lambda: list(self.get_listing_items(**filters)))
 
     def render_listing(self, request, page_number, base_url=None, **filters):
         items = self.paginate(self.listing_items(request, **filters), page_number)

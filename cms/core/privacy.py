@@ -9,7 +9,7 @@ archive. The live site and the export both ask ``is_public_document``.
 from django.db.models import Q
 from wagtail.models import Collection, CollectionViewRestriction
 
-from .shared import remembered
+from .shared import shared
 
 
 def private_collection_ids():
@@ -17,7 +17,7 @@ def private_collection_ids():
 
     Worked out once per export; a live request asks afresh, so a new restriction applies at once.
     """
-    return remembered("private_collection_ids", _private_collection_ids)
+    return shared("private_collection_ids", _private_collection_ids)
 
 
 def _private_collection_ids():

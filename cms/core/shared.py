@@ -1,62 +1,82 @@
-"""What the pages of one long rendering run (a static export) share, so each is not worked out again.
+"""One render session: what the pages of one long rendering run (a static export) share.
 
-A live request shares nothing and computes everything afresh. An export renders thousands of pages
-in a row: it hands every request one cache (``shared``), and makes the objects it loaded in bulk
-findable (``known_objects``), so blocks and rich-text links find their people, images, documents
-and pages without asking the database once per page.
+A live request has no session and works everything out afresh, exactly as stock Wagtail does. An
+export opens one (``render_session``) for its stages: pages, their blocks and rich-text links find
+the objects it loaded in bulk (``known_objects``, ``known``), and what every page would work out again
+(a page's URL, menus, breadcrumbs, listings, repeated markup) is worked out once (``shared``).
+
+The session is held in a context variable, so it belongs to the thread that opened it (and to the
+processes it forks to render pages): a request served by another thread meanwhile never sees it.
+This is the one home of the export's caches; nothing here outlives the session.
 """
 
 import contextlib
+import contextvars
+from dataclasses import dataclass, field
 
 from django.db.models import Model
 
-_known = {}  # model -> {pk: instance}, while an export's objects are known
-_remembered = {}  # key -> value worked out once, while an export's objects are known
+_session = contextvars.ContextVar("render_session", default=None)
 
 
-def shared(request, key, compute):
-    """``compute()``, remembered in ``request.shared_cache`` when the caller provides one."""
-    cache = getattr(request, "shared_cache", None)
-    if cache is None:
+@dataclass
+class RenderSession:
+    known: dict = field(default_factory=dict)  # model -> {pk: instance}, loaded in bulk
+    values: dict = field(default_factory=dict)  # key -> a value worked out once
+
+
+@contextlib.contextmanager
+def render_session():
+    """Open a session for the rendering done meanwhile in this thread; within one, keep that one."""
+    session = _session.get()
+    if session is not None:
+        yield session
+        return
+    token = _session.set(RenderSession())
+    try:
+        yield _session.get()
+    finally:
+        _session.reset(token)
+
+
+def in_render_session():
+    return _session.get() is not None
+
+
+def shared(key, compute):
+    """``compute()``, worked out once per render session for each key (its data cannot change
+    meanwhile), and afresh every time outside one."""
+    session = _session.get()
+    if session is None:
         return compute()
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
+    if key not in session.values:
+        session.values[key] = compute()
+    return session.values[key]
 
 
 @contextlib.contextmanager
 def known_objects(objects):
-    """Make ``objects`` findable by ``known`` for the duration (and in processes forked meanwhile).
+    """Make ``objects`` findable by ``known`` for the duration (and in processes forked meanwhile),
+    in a render session (opened for the duration if none is).
 
     A specific page is findable as its own model and as every model it inherits from (``Page``).
     """
-    previous = dict(_known)
-    for obj in objects:
-        for model in [type(obj), *type(obj)._meta.get_parent_list()]:
-            _known.setdefault(model, {})[obj.pk] = obj
-    remembered_before = dict(_remembered)
-    try:
-        yield
-    finally:
-        _known.clear()
-        _known.update(previous)
-        _remembered.clear()
-        _remembered.update(remembered_before)
-
-
-def remembered(key, compute):
-    """``compute()``, worked out once per export for each key while objects are known (their data
-    cannot change meanwhile), and afresh every time otherwise."""
-    if not _known:
-        return compute()
-    if key not in _remembered:
-        _remembered[key] = compute()
-    return _remembered[key]
+    with render_session() as session:
+        previous = session.known
+        session.known = {model: dict(found) for model, found in previous.items()}
+        for obj in objects:
+            for model in [type(obj), *type(obj)._meta.get_parent_list()]:
+                session.known.setdefault(model, {})[obj.pk] = obj
+        try:
+            yield
+        finally:
+            session.known = previous
 
 
 def known(model, pks):
     """The instances of ``model`` among ``pks`` that are known, by pk; None if any is not."""
-    objects = _known.get(model)
+    session = _session.get()
+    objects = session.known.get(model) if session else None
     if objects is None:
         return None
     found = {}
@@ -79,11 +99,15 @@ def _int_or_none(value):
 
 def prime_foreign_keys(instances):
     """Point each instance's foreign keys at known objects, so following one asks nothing."""
+    session = _session.get()
+    known_by_model = session.known if session else {}
     for instance in instances:
-        for field in instance._meta.concrete_fields:
-            if not field.many_to_one or field.is_cached(instance):
+        for field_ in instance._meta.concrete_fields:
+            if not field_.many_to_one or field_.is_cached(instance):
                 continue
-            target_id = getattr(instance, field.attname)
-            target = _known.get(field.related_model, {}).get(target_id) if target_id is not None else None
+            target_id = getattr(instance, field_.attname)
+            target = (
+                known_by_model.get(field_.related_model, {}).get(target_id) if target_id is not None else None
+            )
             if isinstance(target, Model):
-                field.set_cached_value(instance, target)
+                field_.set_cached_value(instance, target)

@@ -23,7 +23,7 @@ class SharedFragmentNode(template.Node):
 
     def render(self, context):
         key = ("fragment", *(part.resolve(context) for part in self.key))
-        return shared(context.get("request"), key, lambda: self.nodelist.render(context))
+        return shared(key, lambda: self.nodelist.render(context))
 
 
 @register.tag
@@ -59,7 +59,6 @@ def site_chrome(context):
     site = _current_site(request)
     home = site.root_page if site else None
     children = shared(
-        request,
         "home_children",
         lambda: (
             [(child, child.get_url(request)) for child in home.get_children().live().public()] if home else []
@@ -104,7 +103,7 @@ def breadcrumb_trail(context, page):
     home_depth = site.root_page.depth
     # Siblings share their ancestors, so an export working through thousands of pages asks once per parent.
     parent_path = page.path[: -page.steplen]
-    return shared(request, ("breadcrumbs", parent_path), lambda: trail_to(page, home_depth, request))
+    return shared(("breadcrumbs", parent_path), lambda: trail_to(page, home_depth, request))
 
 
 def trail_to(page, home_depth, request):
