@@ -9,6 +9,7 @@ import os
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -126,12 +127,20 @@ class ArchiveBuild:
         # uploads are still used (incremental.py).
         self.file_refs = {}
         self.current_refs = None
+        self.current_json = None  # The API file rewrite_json is rewriting, for its warnings.
         self.written = set()  # Files this process wrote (page workers' files are in file_refs).
         self.external_links = {}  # archive path -> external URLs, from the links stage
         self.title_entries = None  # search/titles.js entries; None: computed from self.pages
         self.kept_urls = set()  # URLs whose files an incremental export keeps from the previous archive
         origins = {site.root_url, f"http://{self.host}"}
-        self.rewriter = LinkRewriter(sorted(origins), self.resolve, self.base_url)
+        # Uploads are named by /media/… URLs with local storage, but by absolute URLs with S3 (the
+        # bucket's, or its custom domain's): those stand for /media/… too, so they are copied and
+        # linked relatively, and the link check names any left (see storage_base_url).
+        self.media_path = media_path()
+        self.media_urls = [url for url in [storage_base_url()] if url]
+        self.rewriter = LinkRewriter(
+            sorted(origins), self.resolve, self.base_url, dict.fromkeys(self.media_urls, self.media_path)
+        )
 
     def progress(self, count=1):
         """``count`` more pages written; stops the export here if it was cancelled."""
@@ -182,8 +191,8 @@ class ArchiveBuild:
             return self.extra_files[path]
         if path.startswith(settings.STATIC_URL):
             return self.resolve_static(path[len(settings.STATIC_URL) :])
-        if path.startswith(settings.MEDIA_URL):
-            return self.resolve_media(path[len(settings.MEDIA_URL) :])
+        if path.startswith(self.media_path):
+            return self.resolve_media(path[len(self.media_path) :])
         if match := DOCUMENT_URL_RE.match(path):
             return self.resolve_document(int(match["id"]), match["filename"])
         return None
@@ -201,7 +210,7 @@ class ArchiveBuild:
 
     def resolve_media(self, name):
         if name.startswith("documents/"):
-            return None  # Documents are reached through their serve URL, which checks privacy.
+            return self.resolve_document_file(name)
         archive_path = MEDIA_FOLDER + name
         if archive_path not in self.assets:
             if not default_storage.exists(name):
@@ -213,6 +222,18 @@ class ArchiveBuild:
         key = (document_id, filename)
         if key not in self.document_paths:
             self.document_paths[key] = self.public_document_path(document_id, filename)
+        return self.document_paths[key]
+
+    def resolve_document_file(self, name):
+        """A document named by its file's own URL (WAGTAILDOCS_SERVE_METHOD = "direct", or a link
+        pasted from the bucket): its archive path, documents/<id>/<filename> as through its serve
+        URL, or None for a file that is no document's or a private document's."""
+        key = ("file", name)
+        if key not in self.document_paths:
+            document = get_document_model().objects.filter(file=name).order_by("pk").first()
+            self.document_paths[key] = (
+                self.resolve_document(document.pk, document.filename) if document else None
+            )
         return self.document_paths[key]
 
     def public_document_path(self, document_id, filename):
@@ -281,10 +302,11 @@ class ArchiveBuild:
 
     def write_json(self, archive_path, data):
         self.recording(archive_path)
+        self.current_json = archive_path
         try:
             data = self.rewrite_json(data)
         finally:
-            self.current_refs = None
+            self.current_refs = self.current_json = None
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, cls=APIJSONEncoder)
         self.write_text(archive_path, text + "\n")
 
@@ -298,14 +320,67 @@ class ArchiveBuild:
             return value
         path = self.rewriter.internal_path(value, "") if value.startswith(("/", "http")) else None
         if path is None:
-            return value
+            return self.rewrite_embedded_storage_urls(value)
         if key == "detail_url" and (match := re.match(r"^/api/v2/pages/(\d+)/$", path)):
             if int(match[1]) in self.page_ids:
                 self.refer_to_page(int(match[1]))
                 return f"api/v2/pages/{match[1]}.json"
-        if key != "html_url" and (archive_path := self.resolve(path)):
-            return archive_path
+        if key != "html_url" and (location := self.rewriter.locate(value, "")):
+            # The path as the HTML rewriter resolves it: unquoted, without a query (a signed
+            # storage URL's, say), the fragment kept.
+            if archive_path := self.resolve(location[0]):
+                return archive_path + location[1]
         return self.base_url + path if value.startswith("http") else value
+
+    def rewrite_embedded_storage_urls(self, value):
+        """A JSON string naming the media storage's files (rich text's HTML with an image or a link
+        pasted from the bucket) with their archive copies instead, as paths from the archive's root.
+
+        HTML is rewritten as a page is: a link to a file the archive cannot have (private, missing)
+        is removed with a warning, a missing image stops the export. Other text gets the original
+        site's URL of each copy. Strings naming no storage URL are left exactly as they were.
+        """
+        pattern = self.rewriter.alias_re
+        if pattern is None or not pattern.search(value):
+            return value
+        if "<" not in value:
+            return self.rewriter.to_base_url(value)
+        result = self.rewriter.rewrite_html(value, "")
+        for problem in result.problems:
+            where = f"the API's {self.current_json}"
+            if problem.fatal:
+                raise ExportError(f"{problem.url} is not in the archive: {where} needs it.")
+            self.current_refs["warnings"].append(
+                f"{problem.url} is not in the archive; the link in {where} was removed."
+            )
+            self.warnings.append(self.current_refs["warnings"][-1])
+        return result.text
+
+
+def media_path():
+    """The root-absolute URL path of uploads on the site: MEDIA_URL's path (``/media/``)."""
+    return urlsplit(settings.MEDIA_URL).path or "/media/"
+
+
+STORAGE_URL_PROBE = "archive-export-probe"
+
+
+def storage_base_url():
+    """The absolute URL the media storage puts before a file's name, or None when its URLs are on
+    the site itself (``/media/…``, local storage).
+
+    With S3 that is the bucket's URL (or its custom domain's) with the storage's location:
+    ``https://bucket.s3.amazonaws.com/media/``. Asked of the storage as it names a file, so it is
+    right whatever the endpoint, domain, addressing style or location; no request is made.
+    """
+    url = default_storage.url(STORAGE_URL_PROBE)
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    if not base.endswith("/" + STORAGE_URL_PROBE):
+        return None  # A storage whose URLs do not end with the name (hashed, say): cannot map them.
+    return base[: -len(STORAGE_URL_PROBE)]
 
 
 def asset_folders():

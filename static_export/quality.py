@@ -17,8 +17,9 @@ from .site_files import HTML_SITEMAP_URL
 
 
 def check_archive_links(archive, only=None):
-    """Broken internal references in the archive, or in the files of ``only`` (archive paths)."""
-    problems, archive.external_links = link_report(archive.build_dir, only)
+    """Broken internal references in the archive, or in the files of ``only`` (archive paths), and
+    any reference to the media storage's own URL (an S3 bucket's) left in them."""
+    problems, archive.external_links = link_report(archive.build_dir, only, archive.media_urls)
     checked = only_files(all_files(archive.build_dir) if only is None else only, {".html", ".css"})
     record(archive, CheckRun("links", "link check (static_export)", "", len(checked), problems))
     archive.report.external_links = sorted({url for urls in archive.external_links.values() for url in urls})

@@ -59,12 +59,15 @@ def may_match(pattern, words, text):
     return any(word in text for word in words)
 
 
-def check_links(archive_dir, only=None):
+def check_links(archive_dir, only=None, media_urls=()):
     """Internal references that are root-absolute or do not open a file in the archive.
 
     ``only``: check the links in these files (archive paths) alone, e.g. those an incremental export wrote.
+    ``media_urls``: the media storage's own URLs (an S3 bucket's, ``https://bucket.s3.amazonaws.com/media/``);
+    any mention of one, in any text file, points at an upload outside the archive. The export knows
+    them; years later they may be unknown, and such references then count as external links.
     """
-    return link_report(archive_dir, only)[0]
+    return link_report(archive_dir, only, media_urls)[0]
 
 
 def external_links(archive_dir):
@@ -72,32 +75,51 @@ def external_links(archive_dir):
     return sorted({url for urls in link_report(archive_dir)[1].values() for url in urls})
 
 
-def link_report(archive_dir, only=None):
+# Files a media storage URL could be left in: pages, stylesheets, the API, feeds and sitemaps,
+# scripts (uploads are the files themselves, whatever they say).
+TEXT_SUFFIXES = {".html", ".css", ".json", ".xml", ".js", ".txt", ".webmanifest"}
+# A URL as far as HTML, CSS, JSON or text would end it.
+URL_TAIL = r"[^\s\"'<>()\\]*"
+
+
+def link_report(archive_dir, only=None, media_urls=()):
     """(``check_links``, each page's external http(s) links as {archive path: sorted URLs}) from one
-    reading of each page and stylesheet (of those in ``only``, when given)."""
+    reading of each page and stylesheet (of those in ``only``, when given), and of every other text
+    file when there are ``media_urls`` to look for."""
     root = Path(archive_dir)
     files = set(all_files(root))  # One listing rather than a stat per reference.
+    media_urls = sorted({url for url in media_urls if url}, key=len, reverse=True)
+    media = re.compile("(?:" + "|".join(map(re.escape, media_urls)) + ")" + URL_TAIL) if media_urls else None
     names = [
         name
         for name in (sorted(files) if only is None else sorted(set(only) & files))
         if posixpath.splitext(name)[1] in {".html", ".css"}
+        or (media and posixpath.splitext(name)[1] in TEXT_SUFFIXES and not name.startswith(UPLOAD_FOLDERS))
     ]
     problems, external = [], {}
-    for name, (broken, urls) in zip(names, per_file(file_links, root, names, files), strict=True):
+    for name, (broken, urls) in zip(names, per_file(file_links, root, names, files, media), strict=True):
         problems += broken
         if name.endswith(".html"):
             external[name] = sorted(urls)
     return problems, external
 
 
-def file_links(root, name, files):
-    """The broken references in one page or stylesheet, and a page's external http(s) links."""
+def file_links(root, name, files, media=None):
+    """The broken references in one page or stylesheet, and a page's external http(s) links; in any
+    text file, every URL ``media`` (a pattern of the media storage's URLs) finds."""
     try:
         text = read_text(root, name)
     except FileSkipped as skipped:
         return [skipped.problem], set()
-    is_css = name.endswith(".css")
     problems, external = [], set()
+    if media is not None:
+        problems += [
+            BrokenReference(name, url, "points at the media storage outside the archive")
+            for url in dict.fromkeys(found[0] for found in media.finditer(text))
+        ]
+        if posixpath.splitext(name)[1] not in {".html", ".css"}:
+            return problems, external
+    is_css = name.endswith(".css")
     for url in references(text, is_css=is_css):
         if not is_css and is_external(url) and urlsplit(url).scheme in ("http", "https"):
             external.add(url.strip())

@@ -73,12 +73,26 @@ class LinkRewriter:
     ``/news/`` to the archive file that answers it (``news/index.html``), or None when the
     archive has no such file. ``base_url`` replaces the rendering origin wherever an absolute URL
     must stay absolute (canonical links, Open Graph, JSON-LD), so they name the original live URL.
+
+    ``aliases`` maps other absolute URL prefixes to the root-absolute path each stands for: the media
+    storage's own URL (an S3 bucket's, say: ``{"https://b.s3.amazonaws.com/media/": "/media/"}``),
+    so its files resolve, are copied and are linked to as ``/media/…`` would be, never hotlinked.
     """
 
-    def __init__(self, origins, resolve, base_url):
+    def __init__(self, origins, resolve, base_url, aliases=None):
         self.origins = tuple(origin.rstrip("/") for origin in origins)
         self.resolve = resolve
         self.base_url = base_url.rstrip("/")
+        self.aliases = {prefix: path for prefix, path in (aliases or {}).items() if prefix}
+        self.alias_re = (
+            re.compile(
+                "(?:"
+                + "|".join(re.escape(prefix) for prefix in sorted(self.aliases, key=len, reverse=True))
+                + r")[^\s\"'<>()\\]*"
+            )
+            if self.aliases
+            else None
+        )
         # Where each root-absolute or external URL points: the same from every file, and an export
         # meets the same few thousand URLs on page after page.
         self.locations = {}
@@ -90,6 +104,9 @@ class LinkRewriter:
         file's own location, which mirrors its URL.
         """
         url = url.strip()
+        for prefix, path in self.aliases.items():
+            if url.startswith(prefix):
+                return path + url[len(prefix) :]
         for origin in self.origins:
             if url == origin or url.startswith(origin + "/"):
                 return url[len(origin) :] or "/"
@@ -114,7 +131,7 @@ class LinkRewriter:
             location = (unquote(parts.path), f"#{parts.fragment}" if parts.fragment else "")
         else:
             location = None
-        if path is None or url.strip().startswith(("/", *self.origins)):
+        if path is None or url.strip().startswith(("/", *self.origins, *self.aliases)):
             self.locations[url] = location  # Not relative to the file it is in.
         return location
 
@@ -187,12 +204,26 @@ class LinkRewriter:
         return RewriteResult(self.to_base_url(html), problems)
 
     def to_base_url(self, text):
-        """Absolute URLs that must stay absolute (canonical, Open Graph, feeds) name the original site."""
+        """Absolute URLs that must stay absolute (canonical, Open Graph, feeds) name the original site.
+
+        A media storage URL among them (an Open Graph image on S3, say) becomes the original site's
+        URL of the archive's copy, which resolving it asks for. One the archive cannot have (a
+        missing or private file) is left as it is, for the link check to name.
+        """
         for origin in self.origins:
             text = text.replace(origin + "/", self.base_url + "/").replace(
                 f'"{origin}"', f'"{self.base_url}"'
             )
+        if self.alias_re is not None:
+            text = self.alias_re.sub(self.storage_url_to_base_url, text)
         return text
+
+    def storage_url_to_base_url(self, match):
+        location = self.locate(match[0], "")
+        target = self.resolve(location[0]) if location else None
+        if target is None:
+            return match[0]
+        return f"{self.base_url}/{quote(target, safe='/')}{location[1]}"
 
     def rewrite_stylesheet(self, css, from_file):
         problems = []

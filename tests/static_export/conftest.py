@@ -1,6 +1,10 @@
 import datetime
+import socket
+import urllib.request
 
+import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 from cms.core.demo_content import load_demo_content
 from static_export.pipeline import export_archive
@@ -37,3 +41,23 @@ def export(tmp_path):
         return output, export_archive(output, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def moto_s3(monkeypatch):
+    """A fresh S3 endpoint on loopback (moto in server mode: real HTTP, spoken to by boto3 exactly as a
+    real bucket would be), with no buckets; yields (endpoint_url, client)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # Credentials for the local endpoint only; moto accepts any.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local-test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its buckets per process, not per server: start each test from an empty store.
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
+    yield endpoint, boto3.client("s3", endpoint_url=endpoint)
+    server.stop()

@@ -5,36 +5,19 @@ as a real bucket would be.
 """
 
 import io
-import socket
-import urllib.request
 
-import boto3
 import pytest
 from django.core.management import CommandError, call_command
-from moto.server import ThreadedMotoServer
 
 BUCKET = "archive-bucket"
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def s3(moto_s3):
     """A fresh S3 endpoint on loopback with an empty bucket; yields (endpoint_url, client)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    # Credentials for the local endpoint only; moto accepts any.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local-test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local-test")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    # moto keeps its buckets per process, not per server: start each test from an empty store.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
-    client = boto3.client("s3", endpoint_url=endpoint)
+    endpoint, client = moto_s3
     client.create_bucket(Bucket=BUCKET)
-    yield endpoint, client
-    server.stop()
+    return endpoint, client
 
 
 def publish(endpoint, archive, *extra):
