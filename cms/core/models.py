@@ -191,8 +191,7 @@ class ListingRoute:
 
     path: str  # "", "page/2/", "topic/students/", "topic/students/page/2/"…
     item_ids: tuple[int, ...]  # The ids of the items it shows, in order.
-    listing: str  # The route of the listing's first page: "" or "topic/students/".
-    number: int  # Its page number in that listing.
+    listing: str  # The route of its listing's first page: "" or "topic/students/".
 
 
 class PaginatedListingMixin(RoutablePageMixin):
@@ -225,7 +224,7 @@ class PaginatedListingMixin(RoutablePageMixin):
             size = self.items_per_page
             chunks = [tuple(ids[start : start + size]) for start in range(0, len(ids), size)] or [()]
             routes += [
-                ListingRoute(listing + page_route(number), chunk, listing, number)
+                ListingRoute(listing + page_route(number), chunk, listing)
                 for number, chunk in enumerate(chunks, start=1)
             ]
         return routes
