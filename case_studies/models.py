@@ -13,7 +13,7 @@ from wagtail.search import index
 from cms.core.blocks import BaseStreamBlock, CallToActionBlock
 from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
 from cms.core.serializers import PersonField, TagNamesField
-from cms.core.shared import in_render_session, shared
+from cms.core.shared import shared
 
 
 class CaseStudyTopic(TaggedItemBase):
@@ -58,21 +58,9 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
             .order_by("name")
         )
 
-    def topic_urls(self):
-        """Relative routes of every topic listing and its pages, for exporters and sitemaps."""
-        urls = []
-        for topic in self.get_topics():
-            urls += [f"topic/{topic.slug}/{route}" for route in self.listing_page_urls(topic=topic.slug)]
-        return urls
-
-    def archive_routes(self):
-        return super().archive_routes() + self.topic_urls()
-
-    def listing_routes(self):
-        routes = super().listing_routes()
-        for topic in self.get_topics():
-            routes.update(super().listing_routes(prefix=f"topic/{topic.slug}/", topic=topic.slug))
-        return routes
+    def listings(self):
+        """All case studies, and those of each topic in use at ``topic/<slug>/``."""
+        return super().listings() + [(f"topic/{tag.slug}/", {"topic": tag.slug}) for tag in self.get_topics()]
 
     @path("topic/<slug:topic>/", name="topic")
     def topic(self, request, topic):
@@ -84,19 +72,6 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
             raise Http404("The first page of a listing has no page number.")
         return self.render_topic(request, topic, page_number)
 
-    def listing_items(self, request, topic=None):
-        if topic is None or not in_render_session():
-            return super().listing_items(request, **({"topic": topic} if topic else {}))
-        # An export already holds every case study here: pick out the topic's instead of asking again.
-        return shared(
-            ("listing", self.pk, topic),
-            lambda: [
-                case_study
-                for case_study in super(CaseStudyIndexPage, self).listing_items(request)
-                if any(tag.slug == topic for tag in case_study.get_topics())
-            ],
-        )
-
     def topics_in_use(self, request):
         return shared(("topics", self.pk), lambda: list(self.get_topics()))
 
@@ -106,7 +81,9 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
             raise Http404(f"No case studies have the topic “{topic}”.")
         request.case_study_topic = tag
         base_url = f"{self.get_url(request)}topic/{tag.slug}/"
-        return self.render_listing(request, page_number, base_url=base_url, topic=tag.slug)
+        return self.render_listing(
+            request, page_number, base_url=base_url, listing=f"topic/{tag.slug}/", topic=tag.slug
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

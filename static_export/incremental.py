@@ -35,7 +35,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction, Page, ReferenceIndex, Site
 
-from cms.core.models import Organisation, Person
+from cms.core.models import Organisation, PaginatedListingMixin, Person
 
 from .archive.files import all_files
 from .archive.layout import page_file
@@ -263,12 +263,17 @@ def listing_updates(render, touched, moved, previous):
     partial = {}
     for page in Page.objects.filter(pk__in=candidates).specific() if not moved else []:
         old = previous[page.pk]["routes"]
-        new = {page.url + route: ids for route, ids in page.listing_routes().items()}
+        new = route_items(page)
         shown = {pid for ids in [*old.values(), *new.values()] for pid in ids}
         if set(new) != set(old) or not touched & set(previous[page.pk]["refs"]) <= shown:
             continue
         partial[page.pk] = {url for url, ids in new.items() if ids != old[url] or touched & set(ids)}
     return partial
+
+
+def route_items(listing_page):
+    """{URL: ids of the items it shows} for each route of a listing page, as the export state keeps it."""
+    return {listing_page.url + route.path: list(route.item_ids) for route in listing_page.routes()}
 
 
 def model_label(content_type_id):
@@ -482,8 +487,8 @@ def build_state(archive, snapshot, plan):
             "external": sorted({url for name in files for url in archive.external_links.get(name, ())}),
             "search": title_entry(page),
         }
-        if hasattr(page, "listing_routes"):
-            record["routes"] = {page.url + route: ids for route, ids in page.listing_routes().items()}
+        if isinstance(page, PaginatedListingMixin):
+            record["routes"] = route_items(page)
         if page.pk in plan.partial:  # Its kept files link to what they linked to before.
             before = previous[str(page.pk)]
             for key in ("refs", "assets", "external"):

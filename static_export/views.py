@@ -23,6 +23,7 @@ from wagtailbakery.api_views import PagesAPIDetailView, PagesAPIListingView
 from wagtailbakery.views import AllPublishedPagesView
 
 from cms.api import api_router
+from cms.core.models import PaginatedListingMixin
 from cms.core.shared import known_objects
 
 from .archive.errors import ExportError
@@ -45,11 +46,13 @@ def exportable_pages(site):
 
 
 def page_urls(page):
-    """The page's URL and those of its sub-routes (``page/2/``, ``topic/x/``) that the archive needs."""
+    """The page's URL and, for a listing, those of its other routes (``page/2/``, ``topic/x/``)."""
     url = page.url
     if url is None:
         return []
-    return [url] + [url + route for route in getattr(page, "archive_routes", list)()]
+    if not isinstance(page, PaginatedListingMixin):
+        return [url]
+    return [url + route.path for route in page.routes()]
 
 
 class WorkerPoolBuild:

@@ -1,6 +1,7 @@
 """What every page type shares: the abstract base page, paginated listings, people and organisations."""
 
 import functools
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Paginator
@@ -184,13 +185,55 @@ class BasePage(Page):
         return self.search_description or self.summary
 
 
+@dataclass(frozen=True)
+class ListingRoute:
+    """One page of a listing: where it is, below the listing page's URL, and what it shows."""
+
+    path: str  # "", "page/2/", "topic/students/", "topic/students/page/2/"…
+    item_ids: tuple[int, ...]  # The ids of the items it shows, in order.
+    listing: str  # The route of its listing's first page: "" or "topic/students/".
+
+
 class PaginatedListingMixin(RoutablePageMixin):
-    """A listing whose pages live at real paths (``page/2/``), so a static export can write every one."""
+    """A listing whose pages live at real paths (``page/2/``), so a static export can write every one.
+
+    ``routes()`` is the one answer to “which addresses does this listing have, and what does each
+    show”: the live sitemap, the export's pages, its sitemap and the incremental planner derive from
+    it, and an export renders each route's items from it.
+    """
 
     items_per_page = 10
 
     def get_listing_items(self, **filters):
+        """The items a listing with these filters shows, in order (a queryset: filtered in SQL)."""
         raise NotImplementedError
+
+    def listings(self):
+        """Each listing this page shows, as (the route of its first page, the filters it passes to
+        ``get_listing_items``). All of the items, at the page itself."""
+        return [("", {})]
+
+    @once_per_page
+    def routes(self):
+        """Every route of every listing, in order, each with the ids of the items it shows (a list of
+        ``ListingRoute``; the first is the page itself). Worked out once per page object, so an
+        export, which holds its pages throughout, asks the database once."""
+        routes = []
+        for listing, filters in self.listings():
+            ids = list(self.get_listing_items(**filters).prefetch_related(None).values_list("pk", flat=True))
+            size = self.items_per_page
+            chunks = [tuple(ids[start : start + size]) for start in range(0, len(ids), size)] or [()]
+            routes += [
+                ListingRoute(listing + page_route(number), chunk, listing)
+                for number, chunk in enumerate(chunks, start=1)
+            ]
+        return routes
+
+    def get_sitemap_urls(self, request=None):
+        """Every route of the listing, each with the page's own lastmod, so the live sitemap lists the
+        addresses the archive's does."""
+        (entry,) = super().get_sitemap_urls(request)
+        return [{**entry, "location": entry["location"] + route.path} for route in self.routes()]
 
     def paginate(self, items, page_number):
         paginator = Paginator(items, self.items_per_page)
@@ -198,29 +241,6 @@ class PaginatedListingMixin(RoutablePageMixin):
             return paginator.page(page_number)
         except EmptyPage as exc:
             raise Http404(f"There is no page {page_number} of this listing.") from exc
-
-    def listing_page_urls(self, **filters):
-        """The relative routes of every page of the listing, for exporters and sitemaps."""
-        count = Paginator(self.get_listing_items(**filters), self.items_per_page).num_pages
-        return [""] + [f"page/{number}/" for number in range(2, count + 1)]
-
-    def archive_routes(self):
-        """Sub-routes a static export must write besides the page itself."""
-        return self.listing_page_urls()[1:]
-
-    def listing_routes(self, prefix="", **filters):
-        """Each route of the listing (``""``, ``page/2/``…) with the ids of the items it shows, in order.
-
-        An incremental export compares them with the previous export's, to re-render only the pages
-        of a listing whose items changed.
-        """
-        items = self.get_listing_items(**filters).prefetch_related(None).values_list("pk", flat=True)
-        ids, size = list(items), self.items_per_page
-        chunks = [ids[start : start + size] for start in range(0, len(ids), size)] or [[]]
-        return {
-            prefix + ("" if number == 1 else f"page/{number}/"): chunk
-            for number, chunk in enumerate(chunks, start=1)
-        }
 
     @path("")
     def listing(self, request):
@@ -233,19 +253,22 @@ class PaginatedListingMixin(RoutablePageMixin):
         return self.render_listing(request, page_number=page_number)
 
     def listing_url(self, request, page_number, base_url=None):
-        base_url = base_url or self.get_url(request)
-        return base_url if page_number == 1 else f"{base_url}page/{page_number}/"
+        return (base_url or self.get_url(request)) + page_route(page_number)
 
-    def listing_items(self, request, **filters):
-        """The items to paginate. A live request asks for one page of them; an export, which writes
-        every page of the listing, fetches them all once and slices that."""
+    def listing_items(self, request, listing="", **filters):
+        """The items of the listing at route ``listing`` (with ``filters``), to paginate.
+
+        A live request asks the database for the one page it shows. An export, which writes every
+        route, shows what ``routes()`` says each shows, from all the listing page's items fetched once
+        (a filter only narrows the listing, so they include every filtered listing's items).
+        """
         if not in_render_session():
             return self.get_listing_items(**filters)
-        key = ("listing", self.pk, tuple(sorted(filters.items())))
-        return shared(key, lambda: list(self.get_listing_items(**filters)))
+        by_id = shared(("listing", self.pk), lambda: {item.pk: item for item in self.get_listing_items()})
+        return [by_id[pk] for route in self.routes() if route.listing == listing for pk in route.item_ids]
 
-    def render_listing(self, request, page_number, base_url=None, **filters):
-        items = self.paginate(self.listing_items(request, **filters), page_number)
+    def render_listing(self, request, page_number, base_url=None, listing="", **filters):
+        items = self.paginate(self.listing_items(request, listing, **filters), page_number)
         pagination = {
             "previous_url": self.listing_url(request, items.previous_page_number(), base_url)
             if items.has_previous()
@@ -258,6 +281,11 @@ class PaginatedListingMixin(RoutablePageMixin):
             request,
             context_overrides={"items": items, "filters": filters, "pagination": pagination},
         )
+
+
+def page_route(number):
+    """The route of a listing's page ``number`` below the listing's first page."""
+    return "" if number == 1 else f"page/{number}/"
 
 
 @register_setting(icon="warning")

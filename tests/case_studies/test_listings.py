@@ -1,5 +1,8 @@
 """Case study listings: pages and topics at real paths, and no query per case study."""
 
+import datetime
+import re
+
 import pytest
 
 from tests.factories import CaseStudyIndexPageFactory, CaseStudyPageFactory
@@ -48,11 +51,46 @@ def test_topic_listing_is_paginated_at_its_own_paths(client, case_study_index):
     assert client.get(f"{students}page/2/").status_code == 200
     assert client.get(f"{students}page/1/").status_code == 404
     assert client.get(f"{volunteering}page/2/").status_code == 404
-    assert case_study_index.topic_urls() == [
+    assert [route.path for route in case_study_index.routes()] == [
+        "",
+        "page/2/",
         "topic/students/",
         "topic/students/page/2/",
         "topic/volunteering/",
     ]
+
+
+def test_a_topic_route_shows_that_topics_live_case_studies_newest_first(client, case_study_index):
+    students = [
+        CaseStudyPageFactory(
+            parent=case_study_index,
+            title=f"Students story {letter}",
+            publication_date=datetime.date(2021, 1, day),
+            topic_names=["Students"],
+        )
+        for letter, day in [("A", 5), ("B", 9), ("C", 1)]
+    ]
+    CaseStudyPageFactory(parent=case_study_index, title="Volunteering story", topic_names=["Volunteering"])
+    CaseStudyPageFactory(parent=case_study_index, title="Draft story", topic_names=["Students"], live=False)
+
+    routes = {route.path: list(route.item_ids) for route in case_study_index.routes()}
+    shown = page_text(client.get(f"{case_study_index.url}topic/students/"))
+
+    newest_first = [students[1], students[0], students[2]]
+    assert routes["topic/students/"] == [page.pk for page in newest_first]
+    assert re.search(".*".join(page.title for page in newest_first), shown)
+    assert "Volunteering story" not in shown
+    assert "Draft story" not in shown
+
+
+def test_sitemap_lists_every_topic_and_page_of_the_case_studies(client, case_study_index):
+    add_case_studies(case_study_index, 11, topics=["Students"])
+
+    locations = re.findall(r"<loc>(.*?)</loc>", client.get("/sitemap.xml").content.decode())
+
+    base = case_study_index.full_url
+    for route in ["", "page/2/", "topic/students/", "topic/students/page/2/"]:
+        assert base + route in locations
 
 
 def test_unknown_topic_is_not_found(client, case_study_index):

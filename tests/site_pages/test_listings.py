@@ -1,6 +1,7 @@
 """News listings are paginated at real paths, and no listing makes a query per item."""
 
 import datetime
+import re
 
 import pytest
 
@@ -65,10 +66,28 @@ def test_news_index_page_beyond_the_last_is_not_found(client, news_index):
     assert client.get(f"{news_index.url}page/3/").status_code == 404
 
 
-def test_news_index_lists_every_page_route_for_exporters(news_index):
+def test_news_index_routes_are_its_pages_each_with_its_releases_newest_first(news_index):
+    releases = sorted(add_releases(news_index, 21), key=lambda release: release.release_date, reverse=True)
+
+    routes = news_index.routes()
+
+    assert [route.path for route in routes] == ["", "page/2/", "page/3/"]
+    assert [list(route.item_ids) for route in routes] == [
+        [release.pk for release in releases[:10]],
+        [release.pk for release in releases[10:20]],
+        [releases[20].pk],
+    ]
+
+
+def test_sitemap_lists_every_page_of_the_news_listing(client, news_index):
     add_releases(news_index, 21)
 
-    assert news_index.listing_page_urls() == ["", "page/2/", "page/3/"]
+    locations = re.findall(r"<loc>(.*?)</loc>", client.get("/sitemap.xml").content.decode())
+
+    listed = [location for location in locations if location.startswith(news_index.full_url)]
+    news_pages = [news_index.full_url + route for route in ["", "page/2/", "page/3/"]]
+    assert listed[: len(news_pages)] == news_pages
+    assert f"{news_index.full_url}page/4/" not in locations
 
 
 def test_news_index_queries_do_not_grow_with_the_number_of_releases(client, news_index):

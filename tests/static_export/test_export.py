@@ -4,6 +4,7 @@ import datetime
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -194,6 +195,28 @@ def test_sitemap_lists_exactly_the_exported_pages(demo_site, export):
     assert listed == page_html_files(archive)
     html_sitemap = (archive / "sitemap/index.html").read_text()
     assert CaseStudyPage.objects.get().title in html_sitemap
+
+
+def test_the_live_sitemap_and_the_archives_list_the_same_addresses_and_dates(demo_site, export, client):
+    news_index = NewsIndexPage.objects.get()
+    for number in range(12):  # More than fit on one listing page.
+        NewsReleasePageFactory(parent=news_index, title=f"Extra release {number}")
+
+    archive, _report = export()
+    live = client.get("/sitemap.xml")
+
+    def entries(xml):  # (path, lastmod): the live site names its own host, the archive the base URL.
+        found = []
+        for entry in re.findall(r"<url>(.*?)</url>", xml, re.S):
+            lastmod = re.search(r"<lastmod>(.*?)</lastmod>", entry)
+            location = re.search(r"<loc>(.*?)</loc>", entry)[1]
+            found.append((urlsplit(location).path, lastmod and lastmod[1]))
+        return sorted(found, key=str)
+
+    archived = entries((archive / "sitemap.xml").read_text())
+    assert entries(live.content.decode()) == archived
+    paths = {path for path, _lastmod in archived}
+    assert {f"{news_index.url}page/2/", f"{CaseStudyIndexPage.objects.get().url}topic/students/"} <= paths
 
 
 def test_redirects_become_forwarding_pages_and_a_redirects_file(demo_site, export):
