@@ -10,7 +10,6 @@ import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -30,6 +29,7 @@ from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_
 from .archive.links import LinkRewriter
 from .archive.package import Capture, build_package
 from .assets import copy_assets
+from .html import archived_html
 from .inventory import page_url_map
 from .options import ExportOptions
 from .quality import check_archive_gates, check_archive_links, check_archive_privacy
@@ -50,38 +50,6 @@ from .views import (
 )
 
 DOCUMENT_URL_RE = re.compile(r"^/documents/(?P<id>\d+)/(?P<filename>[^/]+)$")
-SERVER_FORM_RE = re.compile(
-    r"<form\b(?![^>]*\bdata-archive-keep\b)[^>]*>.*?</form>", re.IGNORECASE | re.DOTALL
-)
-UNAVAILABLE_NOTICE = (
-    '<p class="archive-unavailable" role="note">This feature needed the live website '
-    "and is not available in the archive.</p>"
-)
-
-# The archive has no server to send the live site's CSP header, so each page carries it in a <meta>,
-# which must come before anything it governs: straight after <meta charset>. A <meta> policy ignores
-# these directives (they work only as headers).
-CHARSET_META_RE = re.compile(r"<meta\s+charset=[^>]*>", re.IGNORECASE)
-META_CSP_IGNORES = {"frame-ancestors", "report-uri", "report-to", "sandbox"}
-
-
-def archive_csp():
-    """The live site's Content Security Policy as a <meta> element for the archive's pages.
-
-    Pagefind's search runs WebAssembly, which script-src 'self' alone forbids: 'wasm-unsafe-eval'
-    allows compiling it (not JavaScript's eval). Directives keep the settings' order, so every
-    export writes the same bytes.
-    """
-    parts = []
-    for name, values in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].items():
-        if name in META_CSP_IGNORES or not values:
-            continue
-        values = [] if values is True else [values] if isinstance(values, str) else list(values)
-        if name == "script-src":
-            values.append("'wasm-unsafe-eval'")
-        parts.append(" ".join([name, *values]))
-    policy = escape("; ".join(parts), {chr(34): "&quot;"})
-    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
 class ArchiveBuild:
@@ -275,17 +243,7 @@ class ArchiveBuild:
         self.write_bytes(archive_path, text.encode("utf-8"))
 
     def write_html(self, archive_path, html, url):
-        charset = CHARSET_META_RE.search(html)
-        if charset is None:
-            raise ExportError(f"The page at {url} has no <meta charset> to put the archive's CSP after.")
-        html = html[: charset.end()] + "\n" + archive_csp() + html[charset.end() :]
-        html = SERVER_FORM_RE.sub(UNAVAILABLE_NOTICE, html)
-        original_url = self.base_url + url
-        provenance = (
-            f'<meta name="dcterms.created" content="{self.captured_at.isoformat()}">\n'
-            f'<meta name="dcterms.source" content="{escape(original_url, {chr(34): "&quot;"})}">\n'
-        )
-        html = html.replace("</head>", provenance + "</head>", 1)
+        html = archived_html(html, url, self.base_url + url, self.captured_at)
         refs = self.recording(archive_path)
         try:
             result = self.rewriter.rewrite_html(html, archive_path)

@@ -1,0 +1,57 @@
+"""What every HTML page of an archive gets besides its content: the live site's CSP in a <meta> (an
+archive has no server to send the header), its capture date and original URL as metadata, and a
+notice in place of each form that needed the live site."""
+
+import re
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+
+from .archive.errors import ExportError
+
+SERVER_FORM_RE = re.compile(
+    r"<form\b(?![^>]*\bdata-archive-keep\b)[^>]*>.*?</form>", re.IGNORECASE | re.DOTALL
+)
+UNAVAILABLE_NOTICE = (
+    '<p class="archive-unavailable" role="note">This feature needed the live website '
+    "and is not available in the archive.</p>"
+)
+
+# The archive has no server to send the live site's CSP header, so each page carries it in a <meta>,
+# which must come before anything it governs: straight after <meta charset>. A <meta> policy ignores
+# these directives (they work only as headers).
+CHARSET_META_RE = re.compile(r"<meta\s+charset=[^>]*>", re.IGNORECASE)
+META_CSP_IGNORES = {"frame-ancestors", "report-uri", "report-to", "sandbox"}
+
+
+def archive_csp():
+    """The live site's Content Security Policy as a <meta> element for the archive's pages.
+
+    Pagefind's search runs WebAssembly, which script-src 'self' alone forbids: 'wasm-unsafe-eval'
+    allows compiling it (not JavaScript's eval). Directives keep the settings' order, so every
+    export writes the same bytes.
+    """
+    parts = []
+    for name, values in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].items():
+        if name in META_CSP_IGNORES or not values:
+            continue
+        values = [] if values is True else [values] if isinstance(values, str) else list(values)
+        if name == "script-src":
+            values.append("'wasm-unsafe-eval'")
+        parts.append(" ".join([name, *values]))
+    policy = escape("; ".join(parts), {chr(34): "&quot;"})
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+def archived_html(html, url, original_url, captured_at):
+    """A page's HTML as the archive keeps it (before its links are made relative)."""
+    charset = CHARSET_META_RE.search(html)
+    if charset is None:
+        raise ExportError(f"The page at {url} has no <meta charset> to put the archive's CSP after.")
+    html = html[: charset.end()] + "\n" + archive_csp() + html[charset.end() :]
+    html = SERVER_FORM_RE.sub(UNAVAILABLE_NOTICE, html)
+    provenance = (
+        f'<meta name="dcterms.created" content="{captured_at.isoformat()}">\n'
+        f'<meta name="dcterms.source" content="{escape(original_url, {chr(34): "&quot;"})}">\n'
+    )
+    return html.replace("</head>", provenance + "</head>", 1)
