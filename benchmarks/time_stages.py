@@ -68,7 +68,7 @@ def main(argv):
     captured_at = datetime.datetime(2024, 4, 30, 17, tzinfo=datetime.UTC)
     archive = ArchiveBuild(work / "archive", site, "http://localhost", captured_at)
     archive.report = ExportReport(output=str(work), base_url="http://localhost", captured_at="", software={})
-    stages = dict(build_stages(archive))  # Also registers the files pages link to (the search page).
+    stages = dict(build_stages(archive))
     totals = [0.0, 0.0]
     for name in names:
         timed(name, stages[name], profile, totals)

@@ -24,6 +24,7 @@ from wagtail.models import Site
 
 from cms.core.privacy import is_public_document
 
+from . import search_index, site_files
 from .archive.errors import ExportCancelled, ExportError
 from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file
 from .archive.links import LinkRewriter
@@ -33,10 +34,8 @@ from .html import archived_html
 from .inventory import page_url_map
 from .options import ExportOptions
 from .quality import check_archive_gates, check_archive_links, check_archive_privacy
-from .search_index import search_stage
+from .search_index import write_archive_search
 from .site_files import (
-    FEED_URL,
-    HTML_SITEMAP_URL,
     organisation_name,
     write_readme,
     write_redirects,
@@ -84,8 +83,9 @@ class ArchiveBuild:
         self.page_queries = 0
         self.bulk_objects = None  # What the pages show, loaded once by the first stage rendering them.
         self.document_paths = {}  # document id -> archive path, or None when private
-        self.extra_files = {FEED_URL: FEED_URL.lstrip("/"), "/sitemap.xml": "sitemap.xml"}
-        self.extra_files[HTML_SITEMAP_URL] = page_file(HTML_SITEMAP_URL)
+        # Files the export's own stages write that pages link to, declared before any stage runs;
+        # the redirects stage adds its forwarding pages.
+        self.extra_files = {**site_files.OWN_FILES, **search_index.OWN_FILES}
         self.assets = {}  # archive path -> storage name or static file path to copy
         self.asset_folders = asset_folders()
         self.documents = set()
@@ -359,7 +359,7 @@ def build_stages(archive):
         ("api", lambda: write_api(archive)),
         ("assets", lambda: copy_assets(archive)),
         ("readme", lambda: write_readme(archive)),
-        ("search", search_stage(archive)),
+        ("search", lambda: write_archive_search(archive)),
         ("links", lambda: check_archive_links(archive)),
         ("privacy", lambda: check_archive_privacy(archive)),
         ("gates", lambda: check_archive_gates(archive)),

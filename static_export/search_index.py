@@ -29,11 +29,9 @@ TITLES = "search/titles.js"
 PAGE_FILES = [f"{PAGEFIND_DIR}/pagefind-ui.js", f"{PAGEFIND_DIR}/pagefind-ui.css", SEARCH_SCRIPT, TITLES]
 
 
-def search_stage(archive):
-    """The "search" export stage. Registers the search page's path at once, because the header
-    search box on every page, written by the earlier "pages" stage, links to it."""
-    archive.extra_files[SEARCH_URL] = SEARCH_PAGE
-    return lambda: write_archive_search(archive)
+# The files this stage writes that others link to (the header's search box on every page), declared
+# before any stage runs: URL -> archive file.
+OWN_FILES = {SEARCH_URL: SEARCH_PAGE, **{"/" + name: name for name in PAGE_FILES}}
 
 
 def write_archive_search(archive):
@@ -42,8 +40,6 @@ def write_archive_search(archive):
     except Exception as exc:
         raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
     record(archive, index_run(archive.build_dir))
-    for archive_path in PAGE_FILES:
-        archive.extra_files["/" + archive_path] = archive_path
     archive.write_bytes(SEARCH_SCRIPT, (Path(__file__).parent / "archive_search.js").read_bytes())
     entries = archive.title_entries
     if entries is None:

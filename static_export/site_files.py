@@ -20,6 +20,12 @@ from .archive.layout import page_file, printable
 FEED_URL = "/feeds/news.xml"
 HTML_SITEMAP_URL = "/sitemap/"
 NOT_FOUND_PROBE_URL = "/this-address-is-not-in-the-archive/"
+# The files this stage writes that pages link to, declared before any stage runs: URL -> archive file.
+OWN_FILES = {
+    FEED_URL: FEED_URL.lstrip("/"),
+    "/sitemap.xml": "sitemap.xml",
+    HTML_SITEMAP_URL: page_file(HTML_SITEMAP_URL),
+}
 
 
 def write_site_files(archive):

@@ -16,7 +16,7 @@ from case_studies.models import CaseStudyIndexPage, CaseStudyPage
 from cms.core.serializers import PersonField
 from site_pages.models import NewsIndexPage
 from static_export.archive.links import relative_path
-from static_export.exporter import ArchiveBuild, ExportError, build_stages
+from static_export.exporter import ArchiveBuild, ExportError
 from static_export.views import ArchivePagesAPIDetailView, ArchivePageView
 from tests.factories import (
     CaseStudyPageFactory,
@@ -53,7 +53,6 @@ def add_rich_pages(count):
 
 def page_stage_queries(tmp_path):
     archive = ArchiveBuild(tmp_path / "build", default_site(), BASE_URL, CAPTURED_AT)
-    build_stages(archive)  # Registers the files pages link to.
     ArchivePageView(archive=archive).build_queryset()
     return archive.page_queries, len(archive.page_urls)
 
