@@ -119,7 +119,7 @@ def prepare(output, options):
         },
     )
     publish_due_pages()
-    snapshot = updates.take_snapshot(site, exportable_pages(site))
+    snapshot = updates.take_snapshot(site, exportable_pages(site), planning=options.incremental)
     check_url_paths(list(snapshot.pages.values()))
     if options.incremental:
         plan = updates.plan_export(output, site, base_url, captured_at, snapshot)

@@ -49,10 +49,10 @@ __all__ = [
 ]
 
 
-def take_snapshot(site, pages_queryset):
-    """Read the site before anything renders (``software_fingerprint`` is looked up here, so a test
-    can stand in another)."""
-    return read_snapshot(site, pages_queryset, software=software_fingerprint())
+def take_snapshot(site, pages_queryset, planning=True):
+    """Read the site before anything renders; ``planning``: also what an incremental plan needs
+    (``software_fingerprint`` is looked up here, so a test can stand in another)."""
+    return read_snapshot(site, pages_queryset, software=software_fingerprint(), planning=planning)
 
 
 def plan_export(output, site, base_url, captured_at, snapshot):

@@ -109,8 +109,9 @@ def parent_ids(rows):
     return {page_id: by_path.get(row["path"][: -Page.steplen]) for page_id, row in rows.items()}
 
 
-def take_snapshot(site, pages_queryset, software):
-    """Read the site: page rows, data digests, references and listing routes (``software``: the
+def take_snapshot(site, pages_queryset, software, planning=True):
+    """Read the site: page rows, data digests and page types; with ``planning``, also what only an
+    incremental plan needs: the reference graph and every listing's routes (``software``: the
     fingerprint of the code exporting it)."""
     pages = {row["id"]: row for row in pages_queryset.values("id", *PAGE_FIELDS)}
     tables = {
@@ -130,8 +131,8 @@ def take_snapshot(site, pages_queryset, software):
         root_page_id=site.root_page_id,
         object_names={base_label(model): str(model._meta.verbose_name) for model in traced_models()},
         page_types={pid: model_label(row["content_type_id"]) for pid, row in pages.items()},
-        referrers=reference_graph(),
-        routes=listing_routes(pages_queryset),
+        referrers=reference_graph() if planning else {},
+        routes=listing_routes(pages_queryset) if planning else {},
     )
 
 
