@@ -106,7 +106,7 @@ def prepare(output, options):
         raise ExportError(f"--base-url must be an absolute http(s) URL, not “{base_url}”.")
     captured_at = options.captured_at
     if captured_at is None and options.incremental and (state := updates.load_state(output)):
-        captured_at = datetime.datetime.fromisoformat(state["captured_at"])
+        captured_at = state.captured_at
     captured_at = (captured_at or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
     report = ExportReport(
         output=str(output),
@@ -119,7 +119,7 @@ def prepare(output, options):
         },
     )
     publish_due_pages()
-    snapshot = updates.take_snapshot(site, exportable_pages(site))
+    snapshot = updates.take_snapshot(site, exportable_pages(site), planning=options.incremental)
     check_url_paths(list(snapshot.pages.values()))
     if options.incremental:
         plan = updates.plan_export(output, site, base_url, captured_at, snapshot)
@@ -150,9 +150,8 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
             run_stages(archive, stages, report, progress, cancelled)
         state = updates.build_state(archive, snapshot, plan)
         if plan.incremental:  # Warnings about links on the pages kept as they were still hold.
-            kept = sorted(set(state["pages"]) - {str(page_id) for page_id in plan.render_ids}, key=int)
-            previous = state["pages"]
-            archive.warnings += [warning for page_id in kept for warning in previous[page_id]["warnings"]]
+            kept = sorted(set(state.pages) - plan.render_ids)
+            archive.warnings += [warning for page_id in kept for warning in state.pages[page_id].warnings]
         count_files(report, archive)
         if options.package:
             package = package_archive(archive, output)  # Before the swap, so a failure keeps both.

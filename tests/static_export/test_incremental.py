@@ -161,6 +161,17 @@ def test_without_a_previous_state_the_export_is_full_and_says_why(demo_site, exp
     assert report.incremental["reason"].startswith("no previous export state")
 
 
+def test_a_state_file_from_an_older_exporter_means_a_full_export_that_says_so(demo_site, export):
+    archive, _ = export("archive")
+    state_file = archive.parent / "archive-state.json"
+    state_file.write_text(json.dumps({**json.loads(state_file.read_text()), "version": 1}))
+
+    _, report = export("archive", incremental=True)
+
+    assert report.incremental["mode"] == "full"
+    assert "another version of the exporter (state version 1" in report.incremental["reason"]
+
+
 def test_the_command_says_whether_it_exported_incrementally(demo_site, tmp_path, capsys):
     output = tmp_path / "archive"
     arguments = ["export_archive", "--output", str(output), "--captured-at", "2024-04-30T17:00:00Z"]
