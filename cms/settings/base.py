@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -132,8 +133,12 @@ STORAGES = {
 # Complex page types can exceed Django's default of 1,000 fields per form in the editor.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# Background work (reference index, renditions) runs in-process; no worker to deploy.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (freezing snapshots, Wagtail's reference index and renditions) is queued in the
+# database and run by `manage.py db_worker` (the Procfile's worker; `make run` starts it).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Each snapshot frozen from the admin is written to a sub-folder of this one (static_export/models.py).
+STATIC_EXPORT_SNAPSHOTS_DIR = BASE_DIR / "snapshots"
 
 WAGTAIL_SITE_NAME = "What Works Wellbeing"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"

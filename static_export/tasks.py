@@ -1,0 +1,90 @@
+"""Background tasks: freezing a snapshot (models.py) with the export pipeline, in a worker process.
+
+``start_freeze(...)`` records a queued Snapshot and enqueues ``freeze_snapshot``; the worker
+(`manage.py db_worker`, run by `make run` and the Procfile) runs ``run_export`` for it, saving its
+progress and asking between batches of pages whether someone has asked for it to be cancelled.
+"""
+
+import time
+from dataclasses import asdict
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from .archive.errors import ExportCancelled, ExportError
+from .models import Snapshot
+from .pipeline import run_export
+
+SAVE_EVERY = 1.0  # Seconds between saves of the pages done within a stage.
+POLL_EVERY = 0.5  # Seconds between looks at the cancel flag.
+
+
+def start_freeze(user=None, **options):
+    """Queue a freeze of the site with the given options (models.Snapshot's fields); returns it."""
+    snapshot = Snapshot.objects.create(started_by=user, **options)
+    transaction.on_commit(lambda: freeze_snapshot.enqueue(snapshot.pk))
+    return snapshot
+
+
+@task()
+def freeze_snapshot(snapshot_id):
+    """Freeze the site into the snapshot's folder and record how it ended; returns its status."""
+    if not Snapshot.objects.filter(pk=snapshot_id, status=Snapshot.Status.QUEUED).update(
+        status=Snapshot.Status.RUNNING, started_at=timezone.now()
+    ):
+        return Snapshot.objects.get(pk=snapshot_id).status  # Already run, or running elsewhere.
+    snapshot = Snapshot.objects.get(pk=snapshot_id)
+    if snapshot.cancel_requested:
+        snapshot.finish(Snapshot.Status.CANCELLED, failure="Cancelled before it started.")
+        return snapshot.status
+    snapshot.folder = str(snapshot.default_folder())
+    snapshot.save(update_fields=["folder"])
+    try:
+        report = run_export(
+            snapshot.export_options(), progress=ProgressRecorder(snapshot), cancelled=CancelFlag(snapshot_id)
+        )
+    except ExportCancelled as cancelled:
+        snapshot.finish(Snapshot.Status.CANCELLED, failure=str(cancelled))
+    except ExportError as error:
+        snapshot.finish(Snapshot.Status.FAILED, failure=str(error))
+    except Exception as error:  # Recorded for the admin, then raised for the worker's log.
+        snapshot.finish(Snapshot.Status.FAILED, failure=f"{type(error).__name__}: {error}")
+        raise
+    else:
+        snapshot.finish(Snapshot.Status.COMPLETE, report=asdict(report))
+    return snapshot.status
+
+
+class ProgressRecorder:
+    """``progress(stage, done, total)`` for run_export: saves the snapshot's stage and pages at each
+    new stage, and within a stage at most once every SAVE_EVERY seconds (and when it is done).
+    Saves only those fields, so a cancel_requested set meanwhile by the admin is never overwritten."""
+
+    def __init__(self, snapshot, clock=time.monotonic):
+        self.snapshot, self.clock, self.saved_at = snapshot, clock, None
+
+    def __call__(self, stage, done, total):
+        snapshot, now = self.snapshot, self.clock()
+        new_stage = stage != snapshot.stage
+        if not (new_stage or done == total or self.saved_at is None or now - self.saved_at >= SAVE_EVERY):
+            return
+        snapshot.stage, snapshot.pages_total = stage, total
+        if done or stage == "pages":  # The stages after the pages start at 0: keep the pages written.
+            snapshot.pages_done = done
+        snapshot.save(update_fields=["stage", "pages_done", "pages_total"])
+        self.saved_at = now
+
+
+class CancelFlag:
+    """``cancelled()`` for run_export: whether cancel_requested is set, read at most every POLL_EVERY s."""
+
+    def __init__(self, snapshot_id, clock=time.monotonic):
+        self.snapshot_id, self.clock, self.read_at, self.value = snapshot_id, clock, None, False
+
+    def __call__(self):
+        now = self.clock()
+        if not self.value and (self.read_at is None or now - self.read_at >= POLL_EVERY):
+            self.value = Snapshot.objects.filter(pk=self.snapshot_id, cancel_requested=True).exists()
+            self.read_at = now
+        return self.value
