@@ -27,6 +27,7 @@ from cms.core.models import PaginatedListingMixin
 from cms.core.shared import known_objects
 
 from .archive.errors import ExportError
+from .archive.files import default_signals
 from .archive.layout import page_file
 from .bulk import fetch_for_display, load_in_bulk, prime_loaded
 
@@ -99,7 +100,7 @@ class WorkerPoolBuild:
         global _active_build
         _active_build = self
         connections.close_all()  # Each worker opens its own connection; none may share the parent's.
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=default_signals) as pool:
             self.merge_results(pool.imap_unordered(_build_batch_in_worker, batches))
         _active_build = None
 

@@ -11,5 +11,5 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tasks run in-process as they are enqueued.
+# Tasks run in-process as they are enqueued; tests of the real worker use cms.settings.test_worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import posixpath
 import shutil
+import signal
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -151,10 +152,18 @@ def per_file(function, root, names, *args):
     global _job
     _job = (function, root, args)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=default_signals) as pool:
             return pool.map(_apply_job, names, chunksize=math.ceil(len(names) / (workers * 8)))
     finally:
         _job = None
+
+
+def default_signals():
+    """Initializer of forked pool workers: SIGTERM and SIGINT as Python's defaults. A process that
+    handles them itself (a task worker's graceful shutdown, say) must not pass that on: Pool's exit
+    ends its workers with SIGTERM, and a worker that survives it leaves the pool waiting forever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _apply_job(name):

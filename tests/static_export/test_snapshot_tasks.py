@@ -1,6 +1,11 @@
 """Freezing a snapshot in the background: the task run in-process (the test settings' immediate
-backend) and cancellation."""
+backend), cancellation, and a real `manage.py db_worker` picking a queued freeze up from the database."""
 
+import os
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,9 @@ from static_export.models import Snapshot
 from static_export.tasks import CancelFlag, ProgressRecorder, freeze_snapshot, start_freeze
 
 from .conftest import BASE_URL, CAPTURED_AT
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKER_TIMEOUT = 120  # Seconds for the worker to finish the freeze.
 
 
 @pytest.fixture
@@ -120,3 +128,70 @@ def test_the_cancel_flag_is_read_at_most_every_half_second(snapshots_dir, django
     Snapshot.objects.filter(pk=snapshot.pk).update(cancel_requested=True)
     now[0] = 0.6
     assert flag() is True
+
+
+def manage(*args, env, **kwargs):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, **kwargs
+    )
+
+
+def snapshot_row(database, snapshot_id):
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT status, failure, folder FROM static_export_snapshot WHERE id = ?", (snapshot_id,)
+        ).fetchone()
+
+
+def test_a_real_worker_picks_up_a_queued_freeze_from_the_database(tmp_path):
+    """`manage.py db_worker` in its own process, on a SQLite database on disk, as `make run` runs it."""
+    database = tmp_path / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test_worker",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_EXPORT_SNAPSHOTS_DIR": str(tmp_path / "snapshots"),
+    }
+    manage("migrate", "--no-input", "-v0", env=env)
+    manage("load_demo_content", "--with-closure-notice", env=env)
+    queued = manage(
+        "shell",
+        "-c",
+        "import datetime; from static_export.tasks import start_freeze; "
+        f"print(start_freeze(base_url={BASE_URL!r}, captured_at={CAPTURED_AT!r}, gates=['markup']).pk)",
+        env=env,
+        text=True,
+    )
+    snapshot_id = int(queued.stdout.split()[-1])
+    assert snapshot_row(database, snapshot_id)[0] == "queued"  # Nothing runs it until a worker does.
+
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + WORKER_TIMEOUT
+        while (row := snapshot_row(database, snapshot_id))[0] not in ("complete", "failed", "cancelled"):
+            assert worker.poll() is None, "the worker stopped: " + (tmp_path / "worker.log").read_text()
+            assert time.monotonic() < deadline, (
+                f"not finished after {WORKER_TIMEOUT} s: {row}\n" + (tmp_path / "worker.log").read_text()
+            )
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        log.close()
+
+    status, failure, folder = row
+    assert status == "complete", failure
+    assert is_archive(Path(folder) / "archive")
+    assert Path(folder).parent == tmp_path / "snapshots"
