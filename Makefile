@@ -8,9 +8,8 @@ NPM_STAMP := node_modules/.installed
 
 .PHONY: run test setup migrate demo admin browser npm lint format archive clean serve-production loadtest test-postgres bench
 
-# The web server and the background worker (Procfile) together; Ctrl-C stops both.
 run: setup demo admin
-	$(BIN)/honcho start
+	$(MANAGE) runserver 127.0.0.1:8000
 
 test: $(STAMP) $(NPM_STAMP) browser
 	$(BIN)/pytest
