@@ -1,8 +1,9 @@
 """Background tasks: freezing a snapshot (models.py) with the export pipeline, in a worker process.
 
-``start_freeze(...)`` records a queued Snapshot and enqueues ``freeze_snapshot``; the worker
-(`manage.py db_worker`, run by `make run` and the Procfile) runs ``run_export`` for it, saving its
-progress and asking between batches of pages whether someone has asked for it to be cancelled.
+``start_freeze(...)`` records a queued Snapshot and enqueues ``freeze_snapshot``; with the database
+backend a worker (`manage.py db_worker`) runs ``run_export`` for it, saving its progress and asking
+between batches of pages whether someone has asked for it to be cancelled. (The site still runs tasks
+in-process until the admin's Archive screens arrive; the real-worker test uses the database backend.)
 """
 
 import time
