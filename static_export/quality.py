@@ -8,7 +8,7 @@ from wagtail.documents import get_document_model
 
 from cms.core.privacy import private_collection_ids
 
-from .archive.checks import CheckRun, PrivateDocument, check_private, check_private_documents, link_report
+from .archive.checks import CheckRun, PrivateDocument, check_private, link_report
 from .archive.errors import ExportError
 from .archive.files import all_files, only_files
 from .archive.gates import MissingTool, pages_to_audit, run_gates
@@ -60,8 +60,7 @@ def check_archive_gates(archive, only=None):
 
 
 def check_archive_privacy(archive, only=None):
-    problems = check_private(archive.build_dir, only)
-    problems += check_private_documents(archive.build_dir, private_documents(), only)
+    problems = check_private(archive.build_dir, only, private_documents())
     checked = len(all_files(archive.build_dir) if only is None else only)
     record(archive, CheckRun("privacy", "privacy check (static_export)", "", checked, problems))
     if problems:

@@ -154,6 +154,8 @@ PRIVATE_MARKUP_WORDS = {
     "a CSRF token from a logged-in session": ["csrfmiddlewaretoken"],
     "the Wagtail admin's files": ["wagtailadmin/"],
 }
+MARKUP_SUFFIXES = {".html", ".css", ".json", ".xml"}  # Read for every sign of private content.
+TRACED_SUFFIXES = MARKUP_SUFFIXES | {".js", ".txt"}  # Also read for private documents' traces.
 UPLOAD_FOLDER_RE = re.compile("|".join(re.escape(folder) for folder in UPLOAD_FOLDERS))
 
 
@@ -166,24 +168,27 @@ class PrivateContent:
         return printable(f"{self.file}: {self.reason}")
 
 
-def check_private(archive_dir, only=None):
+def check_private(archive_dir, only=None, documents=()):
     """Signs that something private reached the archive; the export and verify_archive both run it.
 
     Without the CMS database a draft cannot be told from a page, so this checks what can be seen:
     admin folders, admin or logged-in markup (userbar, password fields, CSRF tokens, admin assets),
     pages asking not to be indexed (except forwarding pages), and uploaded images or documents that
     no page, stylesheet, feed or API file names (a private or unused upload copied by mistake).
-    ``only``: check these files (archive paths) alone; an upload among them must be named by one of them.
+    ``documents``: the documents the CMS keeps private (PrivateDocument), whose traces it looks for in
+    the same reading of each file (see DocumentTraces). ``only``: check these files (archive paths)
+    alone; an upload among them must be named by one of them.
     """
     root = Path(archive_dir)
-    problems = []
     names = all_files(root) if only is None else sorted(only)
+    traces = DocumentTraces(documents) if documents else None
+    problems = traces.in_folders(names) if traces else []
     uploads = [name for name in names if name.startswith(UPLOAD_FOLDERS)]
     # Whether some text names an upload needs only what follows each "media/" or "documents/" in
     # it, as long as the longest upload name: kept, rather than every text, and sorted to search.
     longest = max((len(quote(name)) for name in uploads), default=0)
     mentions = set()
-    for found, mentioned in per_file(file_privacy, root, names, longest):
+    for found, mentioned in per_file(file_privacy, root, names, longest, traces):
         problems += found
         mentions |= mentioned
     mentions = sorted(mentions)
@@ -195,17 +200,22 @@ def check_private(archive_dir, only=None):
     return problems
 
 
-def file_privacy(root, name, longest):
+def file_privacy(root, name, longest, traces=None):
     """One file's signs of private content, and the ``longest`` characters after each upload folder."""
     problems = []
     if ADMIN_PATH_RE.search(name):
         problems.append(PrivateContent(name, "is an admin file"))
-    if Path(name).suffix not in {".html", ".css", ".json", ".xml"}:
+    suffix = Path(name).suffix
+    if suffix not in MARKUP_SUFFIXES and not (traces and suffix in TRACED_SUFFIXES):
         return problems, set()
     try:
         text = read_text(root, name)
     except FileSkipped as skipped:
         return [*problems, skipped.problem], set()
+    if traces:
+        problems += traces.in_text(name, text)
+    if suffix not in MARKUP_SUFFIXES:
+        return problems, set()
     mentioned = {text[found.start() : found.start() + longest] for found in UPLOAD_FOLDER_RE.finditer(text)}
     if name.endswith(".html"):
         problems += [
@@ -240,27 +250,37 @@ DOCUMENT_FOLDER_RE = re.compile(r"documents/(\d+)/")
 SHORTEST_TRACED_TITLE = 2  # words
 
 
-def check_private_documents(archive_dir, documents, only=None):
-    """Traces of ``documents`` (PrivateDocument) in the archive: a file in one's folder, a link to it
-    (``documents/<id>/`` in any text), or its title as text of a page, feed or API file.
+class DocumentTraces:
+    """What would show that a private document reached the archive: a file in its folder, a link to
+    it (``documents/<id>/`` in any text), or its title as text of a page, feed, script or API file.
+    The CMS knows which documents are private; this needs only their ids and titles."""
 
-    The CMS knows which documents are private; this needs only their ids and titles, so it runs on
-    the folder alone. ``only``: these files (archive paths) alone.
-    """
-    if not documents:
-        return []
-    root = Path(archive_dir)
-    by_id = {document.id: document for document in documents}
-    names = all_files(root) if only is None else sorted(only)
-    problems = []
-    for name in names:
-        match = DOCUMENT_FOLDER_RE.match(name)
-        if match and int(match[1]) in by_id:
-            problems.append(PrivateContent(name, f"is the file of {by_id[int(match[1])].what}"))
-    titles = title_pattern([doc for doc in documents if len(doc.title.split()) >= SHORTEST_TRACED_TITLE])
-    for found in per_file(file_private_documents, root, names, by_id, titles):
-        problems += found
-    return problems
+    def __init__(self, documents):
+        self.by_id = {document.id: document for document in documents}
+        self.titles = title_pattern(
+            [doc for doc in documents if len(doc.title.split()) >= SHORTEST_TRACED_TITLE]
+        )
+
+    def in_folders(self, names):
+        problems = []
+        for name in names:
+            match = DOCUMENT_FOLDER_RE.match(name)
+            if match and int(match[1]) in self.by_id:
+                problems.append(PrivateContent(name, f"is the file of {self.by_id[int(match[1])].what}"))
+        return problems
+
+    def in_text(self, name, text):
+        linked = {int(found) for found in DOCUMENT_FOLDER_RE.findall(text)} & self.by_id.keys()
+        problems = [PrivateContent(name, f"links to {self.by_id[pk].what}") for pk in sorted(linked)]
+        if self.titles:
+            pattern, by_title = self.titles
+            shown = set()
+            for found in pattern.finditer(text):
+                document = by_title.get(as_plain_text(found[0]))
+                if document and document.id not in shown:
+                    shown.add(document.id)
+                    problems.append(PrivateContent(name, f"shows the title of {document.what}"))
+        return problems
 
 
 def title_pattern(documents):
@@ -278,25 +298,3 @@ def title_pattern(documents):
 def as_plain_text(found):
     """A title found in HTML, JSON or text, as typed: entities and JSON escapes undone, spaces collapsed."""
     return " ".join(html.unescape(found.replace('\\"', '"').replace("\\\\", "\\")).split())
-
-
-def file_private_documents(root, name, by_id, titles):
-    suffix = Path(name).suffix
-    if suffix not in {".html", ".css", ".json", ".xml", ".js", ".txt"}:
-        return []
-    try:
-        text = read_text(root, name)
-    except FileSkipped as skipped:  # check_private reports those of the kinds it reads.
-        return [skipped.problem] if suffix in {".js", ".txt"} else []
-    problems = []
-    for document_id in sorted({int(found) for found in DOCUMENT_FOLDER_RE.findall(text)} & by_id.keys()):
-        problems.append(PrivateContent(name, f"links to {by_id[document_id].what}"))
-    if titles:
-        pattern, by_title = titles
-        shown = set()
-        for found in pattern.finditer(text):
-            document = by_title.get(as_plain_text(found[0]))
-            if document and document.id not in shown:
-                shown.add(document.id)
-                problems.append(PrivateContent(name, f"shows the title of {document.what}"))
-    return problems
