@@ -104,43 +104,32 @@ def build_pdf(title, paragraphs):
     return bytes(output)
 
 
-def _existing(model, title, summary):
-    found = model.objects.filter(title=title).order_by("pk").first()
-    if found:
-        summary.media["unchanged"] += 1
-    return found
-
-
 def ensure_image(data, summary):
-    Image = get_image_model()
-    image = _existing(Image, data["title"], summary)
-    if image:
-        return image
-    image = Image(
-        title=data["title"],
-        collection=Collection.get_first_root_node(),
-        file=ImageFile(io.BytesIO(draw_illustration(**data["drawing"])), name=data["file_name"]),
-    )
-    image._set_image_file_metadata()
-    image.save()
-    summary.media["created"] += 1
-    return image
+    def drawing():
+        return ImageFile(io.BytesIO(draw_illustration(**data["drawing"])), name=data["file_name"])
+
+    return _ensure(get_image_model(), data, summary, drawing, "_set_image_file_metadata")
 
 
 def ensure_document(data, summary):
-    Document = get_document_model()
-    document = _existing(Document, data["title"], summary)
-    if document:
-        return document
-    document = Document(
-        title=data["title"],
-        collection=Collection.get_first_root_node(),
-        file=ContentFile(build_pdf(data["title"], data["pdf"]["paragraphs"]), name=data["file_name"]),
-    )
-    document._set_document_file_metadata()
-    document.save()
+    def pdf():
+        return ContentFile(build_pdf(data["title"], data["pdf"]["paragraphs"]), name=data["file_name"])
+
+    return _ensure(get_document_model(), data, summary, pdf, "_set_document_file_metadata")
+
+
+def _ensure(model, data, summary, make_file, set_metadata):
+    """The image or document titled ``data["title"]``, created from ``make_file()`` if there is none
+    (``set_metadata``: the model's method recording the file's size, hash and dimensions)."""
+    found = model.objects.filter(title=data["title"]).order_by("pk").first()
+    if found:
+        summary.media["unchanged"] += 1
+        return found
+    item = model(title=data["title"], collection=Collection.get_first_root_node(), file=make_file())
+    getattr(item, set_metadata)()
+    item.save()
     summary.media["created"] += 1
-    return document
+    return item
 
 
 def load_media(registry, summary):
