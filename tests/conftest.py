@@ -5,6 +5,7 @@ from django.core.cache import caches
 from wagtail.models import Site
 
 from tests.factories import make_home_page_the_site_root
+from tests.worker import DATABASE_BACKEND, worker_for_this_test
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +31,17 @@ def home_page(db):
 @pytest.fixture
 def site(home_page):
     return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def task_worker(transactional_db, settings, tmp_path):
+    """A real db_worker on the test database (committed data only: hence transactional_db). Tasks
+    enqueued by the test go to the database; ``task_worker.start()`` runs a long-lived worker,
+    ``task_worker.run_batch()`` one that runs what is queued and exits. Snapshots go to tmp_path."""
+    settings.TASKS = DATABASE_BACKEND
+    settings.STATIC_EXPORT_SNAPSHOTS_DIR = tmp_path / "snapshots"
+    worker = worker_for_this_test(
+        tmp_path, settings, STATIC_EXPORT_SNAPSHOTS_DIR=settings.STATIC_EXPORT_SNAPSHOTS_DIR
+    )
+    yield worker
+    worker.stop()

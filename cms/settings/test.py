@@ -1,3 +1,7 @@
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -13,3 +17,10 @@ STORAGES = {
 }
 # Tasks run in-process as they are enqueued; tests of the real worker use cms.settings.test_worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# SQLite's test database on disk rather than in memory, so a real `db_worker` in another process can
+# share it (tests/worker.py); one file per test run.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"cms-test-{os.getpid()}.sqlite3")
+    }
