@@ -8,8 +8,10 @@ NPM_STAMP := node_modules/.installed
 
 .PHONY: run test setup migrate demo admin browser npm lint format archive clean serve-production loadtest test-postgres bench
 
+# The site and admin on http://127.0.0.1:8000/ and the worker that runs background tasks, started
+# together by honcho from the Procfile; Ctrl-C stops both.
 run: setup demo admin
-	$(MANAGE) runserver 127.0.0.1:8000
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -p 8000
 
 test: $(STAMP) $(NPM_STAMP) browser
 	$(BIN)/pytest
@@ -62,7 +64,8 @@ demo: migrate
 admin: migrate
 	$(MANAGE) ensure_admin
 
-# Production, locally: gunicorn + whitenoise on http://127.0.0.1:8001/ with cms.settings.production.
+# Production, locally: gunicorn + whitenoise on http://127.0.0.1:8001/ with cms.settings.production,
+# and the task worker (Procfile.production).
 # A SECRET_KEY is generated for the run; DJANGO_INSECURE_LOCAL_HTTP=1 allows plain HTTP on loopback.
 serve-production: $(STAMP)
 	DJANGO_INSECURE_LOCAL_HTTP=1 ./scripts/serve-production.sh

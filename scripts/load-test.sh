@@ -28,7 +28,7 @@ export SECRET_KEY
 .venv/bin/python manage.py load_demo_content >/dev/null
 
 LOG="$(mktemp)"
-./scripts/serve-production.sh --access-logfile /dev/null >"$LOG" 2>&1 &
+ACCESS_LOG=/dev/null ./scripts/serve-production.sh >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -f "$LOG"' EXIT
 for _ in $(seq 60); do

@@ -2,8 +2,8 @@
 
 ``start_freeze(...)`` records a queued Snapshot and enqueues ``freeze_snapshot``; with the database
 backend a worker (`manage.py db_worker`) runs ``run_export`` for it, saving its progress and asking
-between batches of pages whether someone has asked for it to be cancelled. (The site still runs tasks
-in-process until the admin's Archive screens arrive; the real-worker test uses the database backend.)
+between batches of pages whether someone has asked for it to be cancelled. `make run` and
+`make serve-production` start that worker beside the web server (Procfile, Procfile.production).
 """
 
 import time

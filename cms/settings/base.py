@@ -133,11 +133,11 @@ STORAGES = {
 # Complex page types can exceed Django's default of 1,000 fields per form in the editor.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# Background work (reference index, renditions) runs in-process for now. The snapshot freezes
-# (static_export/tasks.py) are written for the database backend and its `manage.py db_worker`, which
-# tests/static_export/test_snapshot_tasks.py runs for real (cms.settings.test_worker); the site moves
-# to it, with the worker started by `make run`, together with the admin's Archive screens (issue 14).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (Wagtail's reference index, freezing and verifying snapshots, updating the static
+# copy) is queued in the database and run by `manage.py db_worker`, which `make run` and
+# `make serve-production` start beside the web server (Procfile, Procfile.production). README.md says
+# how to move the same tasks to a multi-machine queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Each snapshot frozen from the admin is written to a sub-folder of this one (static_export/models.py).
 STATIC_EXPORT_SNAPSHOTS_DIR = BASE_DIR / "snapshots"
