@@ -1,0 +1,92 @@
+"""The Archive area in Chromium: a snapshot's page follows its freeze without a reload, and Browse
+shows archived pages with their styles while running none of their scripts."""
+
+import threading
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from static_export.models import Snapshot
+from tests.static_export.archive_admin import person_in
+
+from .browser import SCREENSHOTS, chromium
+
+# A page as a hostile import could have left in an archive: each script, if it ran, changes the title.
+HOSTILE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Archived page</title>
+<link rel="stylesheet" href="style.css"></head>
+<body><h1>Archived page</h1><script>document.title = "inline script ran"</script>
+<img src="missing.png" alt="" onerror="document.title = 'event handler ran'">
+<script src="script.js"></script></body></html>
+"""
+
+
+def session_of(user):
+    """The user's admin session cookie (logged in by Django's test client, not the login form)."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def logged_in_tab(browser, live_server, session):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    return context.new_page()
+
+
+def meanwhile(work):
+    """Database work while Playwright's event loop runs in this thread: in a thread of its own, as
+    the worker would do it in a process of its own."""
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_snapshots_page_follows_its_freeze_without_a_reload(live_server, django_user_model):
+    snapshot = Snapshot.objects.create(base_url="https://example.org", gates=["markup"])
+    session = session_of(person_in(django_user_model, "Archivists", "archie"))
+
+    with chromium() as browser:
+        tab = logged_in_tab(browser, live_server, session)
+        tab.goto(live_server.url + reverse("archive_snapshots:inspect", args=(snapshot.pk,)))
+        summary = tab.locator("#main [data-snapshot-progress-target='summary']")
+        expect(summary).to_have_text("Waiting for the background worker")
+        tab.evaluate("window.notReloaded = true")
+
+        running = {"status": "running", "stage": "pages", "pages_done": 5, "pages_total": 17}
+        meanwhile(lambda: Snapshot.objects.filter(pk=snapshot.pk).update(**running))
+        expect(summary).to_have_text("Stage: pages, 5 of 17 pages", timeout=10_000)
+        assert tab.evaluate("window.notReloaded") is True
+        tab.screenshot(path=SCREENSHOTS / "archive-snapshot-running.png")
+
+        cancelled = {"status": "cancelled", "failure": "Cancelled before its api stage."}
+        meanwhile(lambda: Snapshot.objects.filter(pk=snapshot.pk).update(**cancelled))
+        expect(tab.get_by_text("Nothing of this freeze was kept.")).to_be_visible(timeout=10_000)
+        assert tab.evaluate("window.notReloaded") is None  # Reloaded once, to show the result.
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browse_shows_an_archived_page_with_its_styles_but_runs_none_of_its_scripts(
+    live_server, django_user_model, tmp_path, settings
+):
+    settings.STATIC_EXPORT_SNAPSHOTS_DIR = tmp_path
+    archive = tmp_path / "snapshot-1" / "archive"
+    archive.mkdir(parents=True)
+    (archive / "index.html").write_text(HOSTILE_PAGE)
+    (archive / "sitemap.xml").write_text("<urlset></urlset>")
+    (archive / "style.css").write_text("h1 { color: rgb(1, 2, 3); }")
+    (archive / "script.js").write_text('document.title = "script file ran";')
+    snapshot = Snapshot.objects.create(status="complete", folder=str(archive.parent))
+    session = session_of(person_in(django_user_model, "Archivists", "archie"))
+
+    with chromium() as browser:
+        tab = logged_in_tab(browser, live_server, session)
+        tab.goto(live_server.url + reverse("archive_snapshots:browse_root", args=(snapshot.pk,)))
+        heading = tab.get_by_role("heading", level=1)
+        expect(heading).to_have_text("Archived page")
+        expect(heading).to_have_css("color", "rgb(1, 2, 3)")  # Its stylesheet loads, as the archivist.
+        tab.wait_for_load_state("networkidle")
+        assert tab.title() == "Archived page"  # Not one of its scripts ran.
