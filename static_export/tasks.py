@@ -106,24 +106,21 @@ def start_verification(snapshot, user=None):
 
 @task()
 def verify_snapshot(verification_id):
-    """Verify the snapshot's archive and record the outcome and every problem; returns its status."""
+    """Verify the snapshot's archive and record the outcome and every problem; returns its status
+    (None when the verification was deleted, with its snapshot, before it ran)."""
     Status = SnapshotVerification.Status
-    if not SnapshotVerification.objects.filter(pk=verification_id, status=Status.QUEUED).update(
-        status=Status.RUNNING
-    ):
-        return SnapshotVerification.objects.get(pk=verification_id).status  # Already run.
-    verification = SnapshotVerification.objects.select_related("snapshot").get(pk=verification_id)
+    verifications = SnapshotVerification.objects.filter(pk=verification_id)
+    if not verifications.filter(status=Status.QUEUED).update(status=Status.RUNNING):
+        return verifications.values_list("status", flat=True).first()  # Already run, or deleted.
+    status, problems, report = Status.ERROR, {}, ""
     try:
-        verification.status, verification.problems, verification.report = check_snapshot(
-            verification.snapshot
-        )
+        status, problems, report = check_snapshot(verifications.select_related("snapshot").get().snapshot)
     except Exception as error:  # Recorded for the admin, then raised for the worker's log.
-        verification.status, verification.report = Status.ERROR, f"{type(error).__name__}: {error}"
+        report = f"{type(error).__name__}: {error}"
         raise
-    finally:
-        verification.finished_at = timezone.now()
-        verification.save(update_fields=["status", "problems", "report", "finished_at"])
-    return verification.status
+    finally:  # An update, not a save: the snapshot may have been deleted meanwhile.
+        verifications.update(status=status, problems=problems, report=report, finished_at=timezone.now())
+    return status
 
 
 def check_snapshot(snapshot):

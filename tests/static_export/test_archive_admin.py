@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, Site
 
 from static_export.models import Snapshot, SnapshotVerification
-from static_export.tasks import ProgressRecorder, freeze_snapshot
+from static_export.tasks import ProgressRecorder, freeze_snapshot, verify_snapshot
 from static_export.views import exportable_pages
 from tests.helpers import page_soup, page_text
 
@@ -406,3 +406,10 @@ def test_verifying_a_snapshot_frozen_without_its_package_says_fixity_cannot_be_c
     text = page_text(client.get(url("inspect", snapshot)))
     assert "Could not run" in text and "Fixity cannot be checked" in text
     assert "frozen without its package" in text
+
+
+def test_a_verification_whose_snapshot_was_deleted_before_it_ran_does_nothing():
+    verification = SnapshotVerification.objects.create(snapshot=queued(status="complete"))
+    verification.snapshot.delete()
+
+    assert verify_snapshot.enqueue(verification.pk).return_value is None
