@@ -62,10 +62,18 @@ def test_a_snapshots_page_follows_its_freeze_without_a_reload(live_server, djang
         assert tab.evaluate("window.notReloaded") is True
         tab.screenshot(path=SCREENSHOTS / "archive-snapshot-running.png")
 
-        cancelled = {"status": "cancelled", "failure": "Cancelled before its api stage."}
+        tab.get_by_role("button", name="Cancel the freeze").click()  # A header button posting a form.
+        expect(tab.locator(".messages")).to_contain_text(f"Snapshot {snapshot.pk} is stopping")
+        flags = []
+        meanwhile(lambda: flags.append(Snapshot.objects.get(pk=snapshot.pk).cancel_requested))
+        assert flags == [True]
+
+        # The worker sees the flag and records the end: the page shows it, reloaded once.
+        tab.evaluate("window.notReloaded = true")
+        cancelled = {"status": "cancelled", "failure": "The export was cancelled before its “api” stage."}
         meanwhile(lambda: Snapshot.objects.filter(pk=snapshot.pk).update(**cancelled))
         expect(tab.get_by_text("Nothing of this freeze was kept.")).to_be_visible(timeout=10_000)
-        assert tab.evaluate("window.notReloaded") is None  # Reloaded once, to show the result.
+        assert tab.evaluate("window.notReloaded") is None
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
