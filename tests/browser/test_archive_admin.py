@@ -1,5 +1,6 @@
-"""The Archive area in Chromium: a snapshot's page follows its freeze without a reload, and Browse
-shows archived pages with their styles while running none of their scripts."""
+"""The Archive area in Chromium: an archivist freezes the site and watches it complete (a real
+worker), a snapshot's page follows its freeze without a reload, and Browse shows archived pages with
+their styles while running none of their scripts. Each Archive screen is screenshotted."""
 
 import threading
 
@@ -8,8 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from cms.core.demo_content import load_demo_content
 from static_export.models import Snapshot
-from tests.static_export.archive_admin import person_in
+from tests.static_export.archive_admin import INDEX_URL, person_in
+from tests.static_export.conftest import BASE_URL
 
 from .browser import SCREENSHOTS, chromium
 
@@ -98,3 +101,41 @@ def test_browse_shows_an_archived_page_with_its_styles_but_runs_none_of_its_scri
         expect(heading).to_have_css("color", "rgb(1, 2, 3)")  # Its stylesheet loads, as the archivist.
         tab.wait_for_load_state("networkidle")
         assert tab.title() == "Archived page"  # Not one of its scripts ran.
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_archivist_clicks_freeze_and_watches_the_snapshot_complete(
+    live_server, task_worker, django_user_model
+):
+    load_demo_content(with_closure_notice=True)
+    session = session_of(person_in(django_user_model, "Archivists", "archie"))
+    task_worker.start()
+
+    with chromium() as browser:
+        tab = logged_in_tab(browser, live_server, session)
+        tab.goto(live_server.url + INDEX_URL)
+        tab.get_by_role("link", name="Freeze a snapshot").click()
+        expect(tab.get_by_role("heading", name="What will happen")).to_be_visible()
+        tab.get_by_label("Base URL").fill(BASE_URL)
+        tab.get_by_label("Contact").fill("archives@example.org")
+        tab.get_by_label("Valid HTML").uncheck()  # The quick leaked-markup gate only.
+        tab.get_by_label("Accessibility").uncheck()
+        tab.screenshot(path=SCREENSHOTS / "archive-freeze-form.png")
+        tab.get_by_role("button", name="Start the freeze").click()
+
+        expect(tab.locator(".messages")).to_contain_text("is queued")
+        # The page follows the worker's freeze, then reloads once to show the result.
+        expect(tab.get_by_role("heading", name="Report")).to_be_visible(timeout=120_000)
+        expect(tab.locator("p[role='status']")).to_contain_text("Complete")
+        tab.screenshot(path=SCREENSHOTS / "archive-snapshot-complete.png")
+
+        tab.get_by_role("link", name="Browse").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("What Works Wellbeing")
+        tab.screenshot(path=SCREENSHOTS / "archive-browse.png")
+        tab.go_back()
+        tab.get_by_role("link", name="Compare with previous").click()
+        expect(tab.locator("#main")).to_contain_text("no earlier complete snapshot")
+        tab.goto(live_server.url + INDEX_URL)
+        expect(tab.locator("#listing-results tbody tr")).to_have_count(1)
+        expect(tab.locator("#listing-results tbody tr")).to_contain_text("Complete")
+        tab.screenshot(path=SCREENSHOTS / "archive-snapshots.png")
