@@ -25,7 +25,14 @@ META_CSP_IGNORES = {"frame-ancestors", "report-uri", "report-to", "sandbox"}
 
 
 def archive_csp():
-    """The live site's Content Security Policy as a <meta> element for the archive's pages.
+    """The live site's Content Security Policy as a <meta> element for the archive's pages."""
+    policy = escape(archive_policy(), {chr(34): "&quot;"})
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+def archive_policy():
+    """The live site's Content Security Policy as the archive's pages carry it: without the
+    directives a <meta> ignores, and with Pagefind's WebAssembly allowed.
 
     Pagefind's search runs WebAssembly, which script-src 'self' alone forbids: 'wasm-unsafe-eval'
     allows compiling it (not JavaScript's eval). Directives keep the settings' order, so every
@@ -39,8 +46,7 @@ def archive_csp():
         if name == "script-src":
             values.append("'wasm-unsafe-eval'")
         parts.append(" ".join([name, *values]))
-    policy = escape("; ".join(parts), {chr(34): "&quot;"})
-    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return "; ".join(parts)
 
 
 def archived_html(html, url, original_url, captured_at):

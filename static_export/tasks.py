@@ -1,9 +1,13 @@
-"""Background tasks: freezing a snapshot (models.py) with the export pipeline, in a worker process.
+"""Background tasks: freezing a snapshot (models.py) with the export pipeline, and verifying one, in a
+worker process.
 
 ``start_freeze(...)`` records a queued Snapshot and enqueues ``freeze_snapshot``; with the database
 backend a worker (`manage.py db_worker`) runs ``run_export`` for it, saving its progress and asking
-between batches of pages whether someone has asked for it to be cancelled. `make run` and
-`make serve-production` start that worker beside the web server (Procfile, Procfile.production).
+between batches of pages whether someone has asked for it to be cancelled. ``start_verification``
+records a queued SnapshotVerification and enqueues ``verify_snapshot``, which checks the snapshot's
+archive with the archive layer's verifier (fixity against its bag, internal links, privacy) and keeps
+the outcome as the snapshot's audit trail. `make run` and `make serve-production` start the worker
+beside the web server (Procfile, Procfile.production).
 """
 
 import time
@@ -13,8 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from .archive.checks import check_links, check_private
 from .archive.errors import ExportCancelled, ExportError
-from .models import Snapshot
+from .archive.layout import is_archive, package_paths, plural
+from .archive.verify import VerifyError, verify_archive
+from .models import Snapshot, SnapshotVerification
 from .pipeline import run_export
 
 SAVE_EVERY = 1.0  # Seconds between saves of the pages done within a stage.
@@ -89,3 +96,66 @@ class CancelFlag:
             self.value = Snapshot.objects.filter(pk=self.snapshot_id, cancel_requested=True).exists()
             self.read_at = now
         return self.value
+
+
+def start_verification(snapshot, user=None):
+    """Queue a verification of the snapshot's archive, asked for by ``user``; returns it."""
+    verification = SnapshotVerification.objects.create(snapshot=snapshot, requested_by=user)
+    transaction.on_commit(lambda: verify_snapshot.enqueue(verification.pk))
+    return verification
+
+
+@task()
+def verify_snapshot(verification_id):
+    """Verify the snapshot's archive and record the outcome and every problem; returns its status
+    (None when the verification was deleted, with its snapshot, before it ran)."""
+    Status = SnapshotVerification.Status
+    verifications = SnapshotVerification.objects.filter(pk=verification_id)
+    if not verifications.filter(status=Status.QUEUED).update(status=Status.RUNNING):
+        return verifications.values_list("status", flat=True).first()  # Already run, or deleted.
+    status, problems, report = Status.ERROR, {}, ""
+    try:
+        status, problems, report = check_snapshot(verifications.select_related("snapshot").get().snapshot)
+    except Exception as error:  # Recorded for the admin, then raised for the worker's log.
+        report = f"{type(error).__name__}: {error}"
+        raise
+    finally:  # An update, not a save: the snapshot may have been deleted meanwhile.
+        verifications.update(status=status, problems=problems, report=report, finished_at=timezone.now())
+    return status
+
+
+def check_snapshot(snapshot):
+    """(status, problems, report) of a verification of the snapshot's archive as it is on disk now."""
+    Status = SnapshotVerification.Status
+    archive = snapshot.archive_path
+    if archive is None or not is_archive(archive):
+        return Status.ERROR, {}, "This snapshot has no archive on disk to verify."
+    if not package_paths(archive)["bag"].is_dir():
+        return without_bag(archive)
+    try:
+        result = verify_archive(archive)
+    except VerifyError as error:
+        return Status.ERROR, {}, str(error)
+    problems = {
+        "fixity": [str(problem) for problem in result.fixity],
+        "links": [str(problem) for problem in result.links],
+        "private": [str(problem) for problem in result.private],
+    }
+    return (Status.PASSED if result.ok else Status.FAILED), problems, result.report()
+
+
+def without_bag(archive):
+    """A snapshot frozen without its package has no checksums: links and privacy are still checked,
+    and the verification is recorded as one that could not run in full."""
+    problems = {
+        "links": [str(problem) for problem in check_links(archive)],
+        "private": [str(problem) for problem in check_private(archive)],
+    }
+    lines = [
+        "Fixity cannot be checked: this snapshot was frozen without its package (the BagIt bag), so "
+        "there are no checksums to compare its files with."
+    ]
+    for title, found in (("Internal links", problems["links"]), ("Nothing private", problems["private"])):
+        lines.append(f"{title}: {plural(len(found), 'problem') if found else 'OK'}")
+        lines += [f"  {problem}" for problem in found]
+    return SnapshotVerification.Status.ERROR, problems, "\n".join(lines)

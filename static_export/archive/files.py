@@ -120,6 +120,52 @@ def open_regular(root, name):
     return os.fdopen(descriptor, "rb")
 
 
+def open_beneath(root, name):
+    """The archive file at the URL path ``name`` (``news/``, ``news/index.html``, ``style.css``) opened
+    for reading in binary; a path ending in ``/`` (or empty) means that folder's ``index.html``.
+
+    For serving an archive: each folder on the way is opened inside the one before it with
+    O_NOFOLLOW, so no symbolic link is followed anywhere in the path (not only the last one), and
+    ``.`` and ``..`` are refused, so nothing outside ``root`` is ever opened. Raises FileNotFoundError
+    for a path that is not there or not allowed, IsADirectoryError for a folder named without its
+    trailing ``/``, and FileSkipped for a symbolic link, FIFO, device or socket.
+    """
+    parts = name.split("/")
+    if "\x00" in name or any(part in ("", ".", "..") for part in parts[:-1]) or parts[-1] in (".", ".."):
+        raise FileNotFoundError(errno.ENOENT, "not a path inside the archive", name)
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for depth, part in enumerate(parts[:-1]):
+            inner = open_at(folder, part, os.O_DIRECTORY, root, "/".join(parts[: depth + 1]))
+            os.close(folder)
+            folder = inner
+        last = parts[-1] or "index.html"
+        descriptor = open_at(folder, last, os.O_NONBLOCK, root, "/".join(parts[:-1] + [last]))
+    finally:
+        os.close(folder)
+    mode = os.fstat(descriptor).st_mode
+    if stat.S_ISREG(mode):
+        return os.fdopen(descriptor, "rb")
+    os.close(descriptor)
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "a folder", name)
+    raise FileSkipped(skipped_entry(root, name))
+
+
+def open_at(folder, part, flags, root, name):
+    """``part`` opened inside the open folder ``folder`` without following a symbolic link."""
+    try:
+        return os.open(part, os.O_RDONLY | os.O_NOFOLLOW | flags, dir_fd=folder)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # A symbolic link: O_NOFOLLOW refused it.
+            raise FileSkipped(skipped_entry(root, name)) from None
+        if exc.errno == errno.ENOTDIR:  # A file where a folder was named, or a link to one.
+            if stat.S_ISLNK(os.lstat(part, dir_fd=folder).st_mode):
+                raise FileSkipped(skipped_entry(root, name)) from None
+            raise FileNotFoundError(errno.ENOENT, "not a folder", name) from None
+        raise
+
+
 def read_text(root, name):
     """The text of the archive file ``name``; raises FileSkipped if it is not a regular file or is
     larger than MAX_CHECKED_BYTES."""
