@@ -96,6 +96,11 @@ def run_export(options, progress=None, cancelled=None):
     return report
 
 
+def count_pages_to_export(site):
+    """How many pages an export of ``site`` started now would write (for the admin to say beforehand)."""
+    return exportable_pages(site).count()
+
+
 def prepare(output, options):
     """The site, an empty report, the plan (full or incremental) and the snapshot it was made from."""
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()

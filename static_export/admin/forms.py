@@ -16,7 +16,7 @@ from cms.core.privacy import public_documents
 
 from ..archive.gates import GATES
 from ..models import Snapshot
-from ..views import exportable_pages
+from ..pipeline import count_pages_to_export
 
 GATE_LABELS = {
     "markup": "Leaked markup: no template code or raw content data shows in any page",
@@ -113,7 +113,7 @@ def freeze_plan():
     site = default_site()
     return FreezePlan(
         site=site,
-        pages=exportable_pages(site).count() if site else 0,
+        pages=count_pages_to_export(site) if site else 0,
         documents=public_documents(get_document_model().objects.all()).count(),
         images=get_image_model().objects.count(),
         folder=Path(settings.STATIC_EXPORT_SNAPSHOTS_DIR),
