@@ -15,7 +15,8 @@ DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"
 
 def turn_on(folder, **fields):
     """Continuous publishing on, to ``folder``, as an administrator saving the setting would."""
-    return StaticPublishing.objects.create(enabled=True, folder=str(folder), base_url=BASE_URL, **fields)
+    fields.setdefault("base_url", BASE_URL)
+    return StaticPublishing.objects.create(enabled=True, folder=str(folder), **fields)
 
 
 def the_copy(folder):
