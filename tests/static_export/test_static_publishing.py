@@ -18,6 +18,7 @@ from case_studies.models import CaseStudyPage
 from cms.core.models import ClosureNotice, Organisation, Person
 from resources.models import LearningProgrammePage, ProgrammeDownload
 from site_pages.models import NewsReleasePage, StandardPage
+from static_export.archive.layout import page_file
 from static_export.copy_lock import CopyLock
 from static_export.models import StaticCopy, StaticCopyUpdate, StaticPublishing
 from static_export.publishing import request_update, retry, update_static_copy
@@ -299,3 +300,47 @@ def test_a_task_whose_changes_an_earlier_one_took_does_nothing(publishing_on, fo
 
     assert not StaticCopyUpdate.objects.exists()
     assert the_copy(folder).running_since is None
+
+
+BUCKET = "static-site"
+
+
+def test_each_update_is_published_to_s3_when_a_destination_is_set(
+    content, folder, moto_s3, django_capture_on_commit_callbacks
+):
+    endpoint, client = moto_s3
+    client.create_bucket(Bucket=BUCKET)
+    with django_capture_on_commit_callbacks(execute=True):
+        turn_on(folder, s3_destination=f"s3://{BUCKET}/www", s3_endpoint_url=endpoint)
+    case_study = CaseStudyPage.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(case_study, "Published all the way to the bucket")
+
+    key = f"www/{page_file(case_study.url)}"
+    body = client.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+    assert "Published all the way to the bucket" in body
+    assert the_copy(folder).last_failure == ""
+
+
+def test_a_failed_publish_to_s3_is_recorded_and_the_copy_is_not_counted_up_to_date(
+    content, folder, moto_s3, django_capture_on_commit_callbacks
+):
+    endpoint, client = moto_s3  # No bucket: publishing to it fails.
+    with django_capture_on_commit_callbacks(execute=True):
+        turn_on(folder, s3_destination=f"s3://{BUCKET}/www", s3_endpoint_url=endpoint)
+
+    copy = the_copy(folder)
+    assert copy.last_failure.startswith(
+        f"The copy in {folder} was updated, but publishing it to s3://{BUCKET}/www"
+    )
+    assert "NoSuchBucket" in copy.last_failure
+    assert copy.content_as_of is None  # The folder has it; the bucket, which the public sees, does not.
+    assert (folder / "index.html").is_file()
+
+    client.create_bucket(Bucket=BUCKET)
+    with django_capture_on_commit_callbacks(execute=True):
+        retry()
+
+    copy.refresh_from_db()
+    assert copy.last_failure == "" and copy.content_as_of is not None
+    assert client.get_object(Bucket=BUCKET, Key="www/index.html")["ContentType"].startswith("text/html")
