@@ -125,16 +125,20 @@ class StaticCopyPanel(Component):
     template_name = "static_export/admin/static_copy_panel.html"
 
     def get_context_data(self, parent_context):
+        request = parent_context["request"]
         return {
             "status": copy_status(),
-            "request": parent_context["request"],
+            "request": request,
             "csrf_token": parent_context["csrf_token"],
-            "settings_url": settings_url(),
+            "settings_url": settings_url(request.user),
         }
 
 
-def settings_url():
-    return reverse("wagtailsettings:edit", args=["static_export", "staticpublishing"])
+def settings_url(user):
+    """The static publishing setting's edit screen, if ``user`` may change it."""
+    if StaticPublishing.get_permission_policy().user_has_permission(user, "change"):
+        return reverse("wagtailsettings:edit", args=["static_export", "staticpublishing"])
+    return ""
 
 
 class StaticCopyView(WagtailAdminTemplateMixin, TemplateView):
@@ -151,7 +155,9 @@ class StaticCopyView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         status = copy_status()
         updates = status.copy.updates.all()[:RECENT_UPDATES] if status.copy else []
-        return super().get_context_data(status=status, updates=updates, settings_url=settings_url(), **kwargs)
+        return super().get_context_data(
+            status=status, updates=updates, settings_url=settings_url(self.request.user), **kwargs
+        )
 
 
 @require_POST

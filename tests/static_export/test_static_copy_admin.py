@@ -3,6 +3,7 @@ the reason and a Retry button, or off with a link to the setting), on its own sc
 status side panel (whether the copy has the page's latest published version)."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from case_studies.models import CaseStudyPage
@@ -72,6 +73,20 @@ def test_with_publishing_off_the_dashboard_links_to_the_setting_and_pages_say_no
     link = page_soup(admin_client.get(DASHBOARD)).find("a", string=lambda s: s and "Static publishing" in s)
     assert link["href"] == reverse("wagtailsettings:edit", args=["static_export", "staticpublishing"])
     assert side_panel(admin_client, case_study) is None
+
+
+def test_an_editor_sees_where_it_stands_without_a_link_to_a_setting_they_cannot_change(
+    client, django_user_model
+):
+    editor = django_user_model.objects.create_user("editor", password="not-used")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+
+    state, text = panel(client)
+
+    assert state == "off"
+    assert "An administrator can turn it on in Settings → Static publishing." in text
+    assert not page_soup(client.get(DASHBOARD)).find("a", string=lambda s: s and "Static publishing" in s)
 
 
 def test_after_an_update_the_copy_is_up_to_date_and_has_the_page(
