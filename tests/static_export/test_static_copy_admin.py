@@ -178,7 +178,9 @@ def test_retry_is_a_post_from_a_signed_in_user(client, admin_client, queue_only)
 def test_retry_with_publishing_off_says_so(admin_client, queue_only):
     response = admin_client.post(reverse("static_export_static_copy_retry"), follow=True)
 
-    assert "Continuous publishing is off" in page_text(response)
+    text = page_text(response)
+    assert "Continuous publishing is off: turn it on to keep a static copy." in text
+    assert "is queued" not in text
     assert queued_tasks() == []
 
 
