@@ -24,11 +24,8 @@ def start_static_copy():
     if not publishing.enabled:
         return "Continuous publishing is off (Settings → Static publishing): left as it was set."
     copy = static_copy_for(publishing)
-    behind = (
-        copy.content_as_of is None
-        or copy.last_failure
-        or (copy.changed_at and copy.changed_at > copy.content_as_of)
-    )
+    # Never made, or changes since what it has (as after a failed update, or one a stopped worker lost).
+    behind = copy.content_as_of is None or (copy.changed_at and copy.changed_at > copy.content_as_of)
     if behind and queue_update(copy.pk, delay=0):
         return f"Continuous publishing is on: an update of the static copy in {copy.folder} is queued."
     return f"Continuous publishing is on: the static copy in {copy.folder} is up to date or being updated."

@@ -1,11 +1,13 @@
 """`manage.py start_archiving`, run by `make run`: continuous publishing on (unless someone chose
 already), the static copy's first update and a first snapshot queued; running it again changes nothing."""
 
+import datetime
 import io
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks import task_backends
 
 from static_export.models import Snapshot, StaticCopy, StaticPublishing
@@ -71,12 +73,14 @@ def test_a_choice_someone_made_is_never_overridden(home_page, tmp_path, django_c
     assert "Continuous publishing is off (Settings → Static publishing): left as it was set." in said
 
 
-def test_a_copy_whose_last_update_failed_gets_another(
-    home_page, tmp_path, django_capture_on_commit_callbacks
-):
+def test_a_copy_behind_its_changes_gets_an_update(home_page, tmp_path, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         StaticPublishing.objects.create(enabled=True, folder=str(tmp_path / "static-site"))
-    StaticCopy.objects.update(update_queued=False, last_failure="The disk was full.")  # As it ended.
+    # As a failed update leaves it: content as of an earlier update, changes since, nothing queued.
+    now = timezone.now()
+    StaticCopy.objects.update(
+        update_queued=False, content_as_of=now - datetime.timedelta(minutes=5), changed_at=now
+    )
     Snapshot.objects.create()
     task_backends["default"].results.clear()
 
@@ -84,3 +88,17 @@ def test_a_copy_whose_last_update_failed_gets_another(
 
     assert queued() == ["update_static_copy"]
     assert f"an update of the static copy in {tmp_path / 'static-site'} is queued" in said
+
+
+def test_a_copy_up_to_date_is_left_alone(home_page, tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        StaticPublishing.objects.create(enabled=True, folder=str(tmp_path / "static-site"))
+    now = timezone.now()
+    StaticCopy.objects.update(update_queued=False, content_as_of=now, changed_at=now)
+    Snapshot.objects.create()
+    task_backends["default"].results.clear()
+
+    said = start_archiving(django_capture_on_commit_callbacks)
+
+    assert queued() == []
+    assert "is up to date or being updated" in said
