@@ -1,9 +1,9 @@
 """What changes the static copy: each of these asks for an update of it (publishing.request_update).
 
-A page published, unpublished, moved or deleted; a person, organisation, image, document or redirect
-saved or deleted; a site setting saved (turning continuous publishing on queues the first update);
-the privacy of pages or of a collection changed. While continuous publishing is off, each costs one
-query. Connected by the app's ``ready()``.
+A page published, unpublished, moved or deleted; a person, organisation, image, document, redirect or
+site (its hostname, port or root page) saved or deleted; a site setting saved (turning continuous
+publishing on queues the first update); the privacy of pages or of a collection changed. While
+continuous publishing is off, each costs one query. Connected by the app's ``ready()``.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -12,7 +12,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
+from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.core.models import Organisation, Person
@@ -50,7 +50,7 @@ def privacy_changed(sender, instance, **kwargs):
 
 def content_models():
     """The models, besides pages, whose saves and deletions the static copy shows."""
-    return [Person, Organisation, get_image_model(), get_document_model(), Redirect]
+    return [Person, Organisation, get_image_model(), get_document_model(), Redirect, Site]
 
 
 PAGE_SIGNALS = {"published": page_published, "unpublished": page_unpublished, "moved": post_page_move}

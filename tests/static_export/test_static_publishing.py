@@ -154,6 +154,7 @@ def make_a_collection_private():
         (delete(get_document_model()), "Document deleted: "),
         (add_a_redirect, "Redirect saved: "),
         (delete(Redirect), "Redirect deleted: "),
+        (save(Site), "Site saved: "),
         (save_a_site_setting, "Setting saved: Closure notice"),
         (save(StaticPublishing), "Setting saved: Static publishing"),
         (make_a_page_private, "Privacy changed: Page view restrictions"),
