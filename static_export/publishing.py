@@ -109,10 +109,10 @@ def queue_update(copy_id, delay, force=False):
 def enqueue(copy_id, delay):
     """Enqueue ``update_static_copy`` to run ``delay`` seconds from now (at once on a backend that
     cannot defer). If it cannot be queued the flag is cleared, so the next change tries again."""
-    update = update_static_copy
-    if delay and update.get_backend().supports_defer:
-        update = update.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
-    try:
+    try:  # A backend can refuse the task as it is made (using) or as it is queued.
+        update = update_static_copy
+        if delay and update.get_backend().supports_defer:
+            update = update.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
         update.enqueue(copy_id)
     except Exception:
         logger.exception("Could not queue an update of the static copy %s", copy_id)

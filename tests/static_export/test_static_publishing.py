@@ -3,12 +3,15 @@ burst queues one), the update brings the copy up to date or records why it could
 never damaged. Here tasks run in-process (the immediate backend) or are only queued (the dummy backend);
 test_static_publishing_worker.py runs them in a real worker."""
 
+import datetime
 import io
+import time
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -21,7 +24,7 @@ from site_pages.models import NewsReleasePage, StandardPage
 from static_export.archive.layout import page_file
 from static_export.copy_lock import CopyLock
 from static_export.models import StaticCopy, StaticCopyUpdate, StaticPublishing
-from static_export.publishing import request_update, retry, update_static_copy
+from static_export.publishing import enqueue, request_update, retry, update_static_copy
 from tests.factories import (
     CaseStudyIndexPageFactory,
     CaseStudyPageFactory,
@@ -345,3 +348,54 @@ def test_a_failed_publish_to_s3_is_recorded_and_the_copy_is_not_counted_up_to_da
     copy.refresh_from_db()
     assert copy.last_failure == "" and copy.content_as_of is not None
     assert client.get_object(Bucket=BUCKET, Key="www/index.html")["ContentType"].startswith("text/html")
+
+
+def test_a_queued_flag_left_by_a_lost_task_is_taken_over(
+    publishing_on, folder, settings, django_capture_on_commit_callbacks
+):
+    settings.STATIC_EXPORT_STALE_LOCK_SECONDS = 60
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    StaticCopy.objects.update(update_queued=True, queued_at=long_ago)  # Its task never ran.
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_update("Page published: Home")
+
+    assert queued_tasks() == [("update_static_copy", [the_copy(folder).pk], 2)]
+    assert the_copy(folder).queued_at > long_ago
+
+
+def test_an_update_that_cannot_be_queued_leaves_the_flag_clear_for_the_next_change(
+    publishing_on, folder, settings, django_capture_on_commit_callbacks
+):
+    copy = the_copy(folder)
+    StaticCopy.objects.update(update_queued=True)
+    settings.TASKS = {"default": {**DUMMY_TASKS["default"], "QUEUES": ["elsewhere"]}}  # Refuses it.
+
+    enqueue(copy.pk, delay=2)  # As the change's commit does.
+
+    assert not the_copy(folder).update_queued
+    settings.TASKS = DUMMY_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        request_update("Person saved: Libby Potter")
+    assert queued_tasks() == [("update_static_copy", [copy.pk], 2)]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_that_comes_due_during_an_update_gets_an_update_of_its_own(home_page, folder):
+    """In-process tasks (the immediate backend) with every change committed at once, as in `runserver`
+    without a worker: the update publishes a page that came due, whose own update finds the lock held,
+    so the update holding it queues the next one when it finishes."""
+    case_study = CaseStudyPageFactory(parent=CaseStudyIndexPageFactory(parent=home_page), live=False)
+    case_study.title = "Due while the copy updates"
+    case_study.go_live_at = timezone.now() + datetime.timedelta(seconds=1)
+    case_study.save_revision().publish()  # Scheduled: it goes live a second from now.
+    time.sleep(1.1)
+
+    turn_on(folder)  # Its first update publishes the page that is now due, as Wagtail's scheduler would.
+
+    case_study.refresh_from_db()
+    copy = the_copy(folder)
+    assert case_study.live
+    assert copy.content_as_of >= case_study.last_published_at  # A second update began after it.
+    assert {update.status for update in copy.updates.all()} == {StaticCopyUpdate.Status.COMPLETE}
+    assert "Due while the copy updates" in page_html(folder, case_study)
