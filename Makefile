@@ -9,8 +9,10 @@ NPM_STAMP := node_modules/.installed
 .PHONY: run test setup migrate demo admin browser npm lint format archive clean serve-production loadtest test-postgres bench
 
 # The site and admin on http://127.0.0.1:8000/ and the worker that runs background tasks, started
-# together by honcho from the Procfile; Ctrl-C stops both.
+# together by honcho from the Procfile; Ctrl-C stops both. start_archiving turns on the static copy
+# (static-site/) unless someone chose otherwise, and queues its first update and a first snapshot.
 run: setup demo admin
+	$(MANAGE) start_archiving
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -p 8000
 
 test: $(STAMP) $(NPM_STAMP) browser
@@ -88,4 +90,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts snapshots static-site static-site-report.json

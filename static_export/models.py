@@ -170,6 +170,9 @@ class StaticCopy(models.Model):
 
     folder = models.CharField(max_length=1024, unique=True)
     update_queued = models.BooleanField(default=False)  # A task is queued: further changes join it.
+    # When the queued task was asked for: a flag left set by a task that was lost is taken back after
+    # STATIC_EXPORT_STALE_LOCK_SECONDS (publishing.py).
+    queued_at = models.DateTimeField(null=True, blank=True)
     changed_at = models.DateTimeField(null=True, blank=True)  # The latest change asked for.
     reasons = models.JSONField(default=list, blank=True)  # What changed since the last update began.
     running_since = models.DateTimeField(null=True, blank=True)  # The lock: set while an update runs.
@@ -197,6 +200,7 @@ class StaticCopyUpdate(models.Model):
 
     copy = models.ForeignKey(StaticCopy, on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    stage = models.CharField(max_length=64, blank=True)  # The export's stage while it runs.
     reasons = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -206,3 +210,11 @@ class StaticCopyUpdate(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"Update {self.pk} of static copy {self.copy_id} ({self.get_status_display().lower()})"
+
+    @property
+    def seconds(self):
+        """How long it took, once finished."""
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None

@@ -99,6 +99,11 @@ WSGI_APPLICATION = "cms.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=600)
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web server and the task worker (`manage.py db_worker`) write to the one SQLite file. A
+    # transaction that reads before it writes cannot wait for the other's lock and fails at once with
+    # "database is locked"; one that takes the write lock as it begins (IMMEDIATE) waits its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -141,6 +146,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Each snapshot frozen from the admin is written to a sub-folder of this one (static_export/models.py).
 STATIC_EXPORT_SNAPSHOTS_DIR = BASE_DIR / "snapshots"
+
+# Continuous publishing of a static copy (static_export/publishing.py). Changes within this many seconds
+# of the first join one update; a lock on a copy whose heartbeat is older than this was left by a
+# worker that crashed (one on this machine is recovered as soon as its process is gone); and the
+# quality gates each update runs: the cheap ones (a frozen snapshot runs them all).
+STATIC_EXPORT_COALESCE_SECONDS = 2
+STATIC_EXPORT_STALE_LOCK_SECONDS = 300
+STATIC_EXPORT_UPDATE_GATES = ("markup",)
 
 WAGTAIL_SITE_NAME = "What Works Wellbeing"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"

@@ -1,0 +1,271 @@
+"""Continuous publishing: a static copy of the site kept up to date, in the background, as content changes.
+
+``request_update(reason)`` is called for each change the static copy shows (signals.py). When
+StaticPublishing is on, it records the change on the target's StaticCopy and, unless an update is
+already queued for it, queues one ``update_static_copy`` task STATIC_EXPORT_COALESCE_SECONDS later,
+once the change is committed: a burst of publishes joins one update. Whether one is queued is a flag
+set by a conditional UPDATE, so two editors publishing at once cannot both queue one.
+
+The task runs one update at a time per copy (copy_lock.py). It takes the changes recorded so far
+(clearing the flag, so a change arriving while it runs queues a later update of its own), runs an
+incremental export into the copy's folder (pipeline.run_export, which builds beside the folder and
+swaps the result in, so a failure or a kill leaves the previous copy as it was), publishes the folder
+to S3 if asked, and records the outcome. A failure is recorded with its reason, never raised into
+editing; the next change, or ``retry()``, tries again.
+"""
+
+import datetime
+import functools
+import logging
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from .archive.errors import ExportCancelled, ExportError
+from .archive.publish import publish_archive
+from .copy_lock import CopyLock, stale_after
+from .models import StaticCopy, StaticCopyUpdate, StaticPublishing
+from .options import ExportOptions
+from .pipeline import run_export
+
+logger = logging.getLogger(__name__)
+
+MAX_REASONS = 50  # The reasons kept for one update: the first ones, each once.
+HEARTBEAT_EVERY = 5.0  # Seconds between heartbeats within one stage of an update.
+ATTEMPTS = 5  # Tries of a compare-and-set on the copy's row before giving up on keeping a reason.
+
+
+def request_update(reason):
+    """Ask for the static copy to be updated because of ``reason`` (e.g. "Page published: Home").
+
+    Returns whether continuous publishing is on. When it is off this is one query. Never raises: a
+    change to the content must not fail because the static copy could not be told of it.
+    """
+    try:
+        publishing = StaticPublishing.objects.first()
+        if publishing is None or not publishing.enabled:
+            return False
+        with transaction.atomic():  # A savepoint: a failure here leaves the editor's transaction usable.
+            copy = static_copy_for(publishing)
+            record_change(copy, reason)
+            queue_update(copy.pk, delay=settings.STATIC_EXPORT_COALESCE_SECONDS)
+    except Exception:
+        logger.exception("Could not ask for an update of the static copy (%s)", reason)
+        return False
+    return True
+
+
+def retry(reason="Retry asked for"):
+    """Queue an update of the static copy now, whatever is queued already; returns the StaticCopy, or
+    None when continuous publishing is off. A second task queued meanwhile finds nothing to do."""
+    publishing = StaticPublishing.objects.first()
+    if publishing is None or not publishing.enabled:
+        return None
+    copy = static_copy_for(publishing)
+    record_change(copy, reason)
+    queue_update(copy.pk, delay=0, force=True)
+    return copy
+
+
+def static_copy_for(publishing):
+    """The StaticCopy row of the setting's folder (one per folder), made the first time."""
+    return StaticCopy.objects.get_or_create(folder=str(publishing.folder_path()))[0]
+
+
+def record_change(copy, reason):
+    """Note that the content changed now, and why (each reason once, the first MAX_REASONS)."""
+    for _attempt in range(ATTEMPTS):
+        reasons = copy.reasons
+        if reason not in reasons and len(reasons) < MAX_REASONS:
+            reasons = reasons + [reason]
+        # Compare-and-set on changed_at, so a reason recorded meanwhile by another editor is kept.
+        if StaticCopy.objects.filter(pk=copy.pk, changed_at=copy.changed_at).update(
+            changed_at=timezone.now(), reasons=reasons
+        ):
+            return
+        copy.refresh_from_db(fields=["changed_at", "reasons"])
+    StaticCopy.objects.filter(pk=copy.pk).update(changed_at=timezone.now())  # The change, if not why.
+
+
+def queue_update(copy_id, delay, force=False):
+    """Set the copy's "update queued" flag and, if this call set it (or ``force``), enqueue the task
+    once the current transaction commits. A flag set longer ago than STATIC_EXPORT_STALE_LOCK_SECONDS
+    belongs to a task that was lost, and is taken over."""
+    now = timezone.now()
+    claimable = Q(update_queued=False) | Q(queued_at__isnull=True) | Q(queued_at__lt=now - stale_after())
+    copies = StaticCopy.objects.filter(pk=copy_id)
+    claimed = (copies if force else copies.filter(claimable)).update(update_queued=True, queued_at=now)
+    if claimed:
+        transaction.on_commit(functools.partial(enqueue, copy_id, delay), robust=True)
+    return bool(claimed)
+
+
+def enqueue(copy_id, delay):
+    """Enqueue ``update_static_copy`` to run ``delay`` seconds from now (at once on a backend that
+    cannot defer). If it cannot be queued the flag is cleared, so the next change tries again."""
+    try:  # A backend can refuse the task as it is made (using) or as it is queued.
+        update = update_static_copy
+        if delay and update.get_backend().supports_defer:
+            update = update.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
+        update.enqueue(copy_id)
+    except Exception:
+        logger.exception("Could not queue an update of the static copy %s", copy_id)
+        StaticCopy.objects.filter(pk=copy_id).update(update_queued=False)
+
+
+@task()
+def update_static_copy(copy_id):
+    """Update the static copy ``copy_id`` with what changed; returns how it went: "complete",
+    "failed", "busy" (another update holds the lock: this one is queued again), "nothing to do"
+    (another task took the changes already) or "skipped" (publishing is off, or targets elsewhere)."""
+    publishing = StaticPublishing.objects.first()
+    copy = StaticCopy.objects.filter(pk=copy_id).first()
+    if copy is None:
+        return "skipped"
+    if publishing is None or not publishing.enabled or str(publishing.folder_path()) != copy.folder:
+        StaticCopy.objects.filter(pk=copy_id).update(update_queued=False)
+        return "skipped"
+    lock = CopyLock(copy_id)
+    if not lock.acquire():
+        wait_for_the_lock(copy_id)
+        return "busy"
+    try:
+        interrupted = close_interrupted_updates(copy_id, lock.recovered_from) if lock.recovered_from else []
+        reasons = take_changes(copy_id)
+        if reasons is None and not interrupted:
+            return "nothing to do"
+        reasons = interrupted + [reason for reason in reasons or [] if reason not in interrupted]
+        started = timezone.now()  # Every change committed before this is in what the update reads.
+        status = run_update(publishing, copy, lock, reasons, started)
+    finally:
+        lock.release()
+    if StaticCopy.objects.filter(pk=copy_id, changed_at__gt=started).exists():
+        queue_update(copy_id, delay=settings.STATIC_EXPORT_COALESCE_SECONDS)  # Unless one is queued.
+    return status
+
+
+def wait_for_the_lock(copy_id):
+    """Another update holds the lock: queue this one again for later, still coalescing the changes
+    arriving meanwhile. A backend that cannot defer would run it again at once, so there the flag is
+    cleared instead, and the update holding the lock queues the next one when it finishes."""
+    copies = StaticCopy.objects.filter(pk=copy_id, update_queued=True)
+    if not update_static_copy.get_backend().supports_defer:
+        copies.update(update_queued=False)
+    elif copies.update(queued_at=timezone.now()):  # Not when another task has taken the changes.
+        enqueue(copy_id, delay=max(settings.STATIC_EXPORT_COALESCE_SECONDS, 1))
+
+
+def take_changes(copy_id):
+    """Clear the "update queued" flag and take the reasons recorded so far; None when no update is
+    queued (a task queued twice, whose changes an earlier run took)."""
+    for _attempt in range(ATTEMPTS):
+        copy = StaticCopy.objects.get(pk=copy_id)
+        if not copy.update_queued:
+            return None
+        if StaticCopy.objects.filter(pk=copy_id, update_queued=True, changed_at=copy.changed_at).update(
+            update_queued=False, reasons=[]
+        ):
+            return copy.reasons
+    StaticCopy.objects.filter(pk=copy_id).update(update_queued=False, reasons=[])
+    return ["Changes arriving faster than they could be noted"]
+
+
+def close_interrupted_updates(copy_id, worker):
+    """Record as failed the update a crashed worker left running (its lock has just been taken over);
+    returns the reasons it was updating for: the changes it took are still to be made."""
+    running = StaticCopyUpdate.objects.filter(copy_id=copy_id, status=StaticCopyUpdate.Status.RUNNING)
+    reasons = [reason for update in running for reason in update.reasons]
+    running.update(
+        status=StaticCopyUpdate.Status.FAILED,
+        failure=f"Interrupted: its worker ({worker}) stopped before it finished; the copy was kept.",
+        finished_at=timezone.now(),
+    )
+    return list(dict.fromkeys(reasons)) or [f"An update by {worker} stopped before it finished"]
+
+
+def run_update(publishing, copy, lock, reasons, started):
+    """Export into the copy's folder, publish it to S3 if asked, and record how it went."""
+    update = StaticCopyUpdate.objects.create(copy=copy, reasons=reasons, started_at=started)
+    report, failure = None, ""
+    try:
+        options, progress = export_options(publishing, copy), UpdateProgress(lock, update)
+        report = run_export(options, progress=progress, cancelled=lambda: lock.lost)
+    except ExportCancelled:
+        failure = "Stopped: another worker took the update over, as this one seemed to have crashed."
+    except ExportError as error:
+        failure = str(error)
+    except Exception as error:  # Recorded for the admin, then raised for the worker's log.
+        finish(update, None, f"{type(error).__name__}: {error}")
+        raise
+    if not failure and publishing.s3_destination:
+        failure = publish_to_s3(publishing, copy)
+    finish(update, report, failure)
+    return update.status
+
+
+def export_options(publishing, copy):
+    return ExportOptions(
+        output=Path(copy.folder),
+        base_url=publishing.base_url,
+        incremental=True,
+        gates=tuple(settings.STATIC_EXPORT_UPDATE_GATES),
+    )
+
+
+def publish_to_s3(publishing, copy):
+    """Publish the updated folder to the S3 destination; returns why it failed, or ""."""
+    try:
+        publish_archive(
+            copy.folder, publishing.s3_destination, endpoint_url=publishing.s3_endpoint_url or None
+        )
+    except Exception as error:
+        logger.exception("Publishing the static copy to %s failed", publishing.s3_destination)
+        return (
+            f"The copy in {copy.folder} was updated, but publishing it to {publishing.s3_destination} "
+            f"failed: {type(error).__name__}: {error}"
+        )
+    return ""
+
+
+def finish(update, report, failure):
+    """Record the update's outcome, and the copy's: what it has (content_as_of), or why it failed."""
+    now = timezone.now()
+    update.status = StaticCopyUpdate.Status.FAILED if failure else StaticCopyUpdate.Status.COMPLETE
+    update.finished_at, update.failure = now, failure
+    if report is not None:
+        update.report, update.pages_rendered = asdict(report), pages_rendered(report)
+    update.save()
+    copies = StaticCopy.objects.filter(pk=update.copy_id)
+    if failure:
+        copies.update(last_failure_at=now, last_failure=failure)
+    else:
+        copies.update(content_as_of=update.started_at, last_success_at=now, last_failure="")
+
+
+def pages_rendered(report):
+    if report.incremental.get("mode") == "incremental":
+        return len(report.incremental["rendered_pages"])
+    return report.pages
+
+
+class UpdateProgress:
+    """``progress(stage, done, total)`` for run_export: at each new stage, and within one at most every
+    HEARTBEAT_EVERY seconds, refresh the lock's heartbeat and note the stage on the update."""
+
+    def __init__(self, lock, update, clock=time.monotonic):
+        self.lock, self.update, self.clock = lock, update, clock
+        self.stage, self.beaten_at = None, None
+
+    def __call__(self, stage, done, total):
+        now = self.clock()
+        if stage == self.stage and now - self.beaten_at < HEARTBEAT_EVERY:
+            return
+        self.stage, self.beaten_at = stage, now
+        if self.lock.beat():
+            StaticCopyUpdate.objects.filter(pk=self.update.pk).update(stage=stage)
