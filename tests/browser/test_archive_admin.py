@@ -8,9 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
+from wagtail.models import Page
 
 from cms.core.demo_content import load_demo_content
 from static_export.models import Snapshot
+from static_export.tasks import start_freeze
 from tests.static_export.archive_admin import INDEX_URL, person_in
 from tests.static_export.conftest import BASE_URL
 
@@ -108,8 +110,15 @@ def test_an_archivist_clicks_freeze_and_watches_the_snapshot_complete(
     live_server, task_worker, django_user_model
 ):
     load_demo_content(with_closure_notice=True)
-    session = session_of(person_in(django_user_model, "Archivists", "archie"))
+    archivist = person_in(django_user_model, "Archivists", "archie")
+    session = session_of(archivist)
     task_worker.start()
+    # An earlier snapshot, then an edit, so Compare with previous has a change to list.
+    earlier = start_freeze(archivist, base_url=BASE_URL, gates=["markup"])
+    task_worker.wait_for(lambda: Snapshot.objects.get(pk=earlier.pk).is_finished, what="the earlier freeze")
+    about = Page.objects.get(slug="about").specific
+    about.title = "About the Centre"
+    about.save_revision().publish()
 
     with chromium() as browser:
         tab = logged_in_tab(browser, live_server, session)
@@ -120,22 +129,41 @@ def test_an_archivist_clicks_freeze_and_watches_the_snapshot_complete(
         tab.get_by_label("Contact").fill("archives@example.org")
         tab.get_by_label("Valid HTML").uncheck()  # The quick leaked-markup gate only.
         tab.get_by_label("Accessibility").uncheck()
-        tab.screenshot(path=SCREENSHOTS / "archive-freeze-form.png")
+        tab.screenshot(path=SCREENSHOTS / "archive-freeze-form.png", full_page=True)
         tab.get_by_role("button", name="Start the freeze").click()
 
         expect(tab.locator(".messages")).to_contain_text("is queued")
         # The page follows the worker's freeze, then reloads once to show the result.
         expect(tab.get_by_role("heading", name="Report")).to_be_visible(timeout=120_000)
         expect(tab.locator("p[role='status']")).to_contain_text("Complete")
-        tab.screenshot(path=SCREENSHOTS / "archive-snapshot-complete.png")
+        tab.screenshot(path=SCREENSHOTS / "archive-snapshot-complete.png", full_page=True)
+        snapshot_url = tab.url
 
         tab.get_by_role("link", name="Browse").click()
         expect(tab.get_by_role("heading", level=1)).to_have_text("What Works Wellbeing")
         tab.screenshot(path=SCREENSHOTS / "archive-browse.png")
-        tab.go_back()
+        tab.goto(snapshot_url)
         tab.get_by_role("link", name="Compare with previous").click()
-        expect(tab.locator("#main")).to_contain_text("no earlier complete snapshot")
+        expect(tab.locator("#main")).to_contain_text("About the Centre")
+        tab.screenshot(path=SCREENSHOTS / "archive-compare.png", full_page=True)
+
+        tab.goto(snapshot_url)
+        tab.get_by_role("button", name="Verify now").click()
+        verifications = tab.locator("#verifications tbody tr")
+        expect(verifications).to_have_count(1)
+        for _ in range(120):  # The verification runs in the worker: look again until it has ended.
+            if "Passed" in verifications.first.inner_text():
+                break
+            tab.wait_for_timeout(1000)
+            tab.reload()
+        expect(verifications.first).to_contain_text("Passed")
+        tab.locator("#verifications").scroll_into_view_if_needed()
+        tab.screenshot(path=SCREENSHOTS / "archive-verified.png")
+
         tab.goto(live_server.url + INDEX_URL)
-        expect(tab.locator("#listing-results tbody tr")).to_have_count(1)
-        expect(tab.locator("#listing-results tbody tr")).to_contain_text("Complete")
+        expect(tab.locator("#listing-results tbody tr")).to_have_count(2)
+        expect(tab.locator("#listing-results tbody tr").first).to_contain_text("Complete")
         tab.screenshot(path=SCREENSHOTS / "archive-snapshots.png")
+        tab.goto(live_server.url + reverse("archive_snapshots:delete", args=(earlier.pk,)))
+        expect(tab.get_by_role("button", name="Yes, delete")).to_be_visible()
+        tab.screenshot(path=SCREENSHOTS / "archive-delete.png")
