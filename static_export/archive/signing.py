@@ -237,7 +237,7 @@ def signing_service(private_key):
 
     It answers py-wacz's request ``{"hash", "created"}`` with the signedData, as authsign's /sign
     does, on 127.0.0.1 only and only to requests carrying the token."""
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(32)  # Hex: a token starting with "-" would read as an option to py-wacz.
 
     def service(request, authorization):
         if not secrets.compare_digest(authorization, f"bearer {token}"):
