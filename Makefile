@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test setup migrate demo admin browser npm lint format archive clean serve-production loadtest test-postgres bench
+.PHONY: run test setup migrate demo admin browser npm lint format archive signing-key clean serve-production loadtest test-postgres bench bench-site bench-store
 
 # The site and admin on http://127.0.0.1:8000/ and the worker that runs background tasks, started
 # together by honcho from the Procfile; Ctrl-C stops both. start_archiving turns on the static copy
@@ -22,9 +22,18 @@ test: $(STAMP) $(NPM_STAMP) browser
 browser:
 	./scripts/install-chromium.sh
 
-# Freeze the site into ./archive (replaced only when the new export is complete).
-archive: demo $(NPM_STAMP)
-	$(MANAGE) export_archive --output archive --package $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(CONTACT),--contact "$(CONTACT)")
+# Freeze the site into ./archive (replaced only when the new export is complete), package it (bag, signed
+# WACZ, PREMIS record) and add it to the snapshot store (./store, or STATIC_EXPORT_STORE) as the next
+# version. The demo content is loaded only into an empty site, so an edit made in the admin between two
+# runs is in the second version.
+archive: migrate $(NPM_STAMP) signing-key
+	$(MANAGE) load_demo_content --with-closure-notice --if-empty
+	$(MANAGE) export_archive --output archive --package --store $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(CONTACT),--contact "$(CONTACT)")
+
+# The organisation's key for signing WACZ files, made once where STATIC_EXPORT_SIGNING_KEY says
+# (~/.config/wellbeing/ by default: never in the repository).
+signing-key: $(STAMP)
+	$(MANAGE) make_signing_key --if-missing
 
 setup: migrate
 
@@ -32,14 +41,20 @@ setup: migrate
 # generate_bench_site is a command of the benchmarks app, installed only by benchmarks.settings.
 BENCH_PAGES ?= 10000
 BENCH := DJANGO_SETTINGS_MODULE=benchmarks.settings
-bench: $(STAMP) $(NPM_STAMP) browser
+bench: bench-site
+	$(BENCH) $(BIN)/python -m benchmarks.run
+
+bench-site: $(STAMP) $(NPM_STAMP) browser
 	@if [ ! -f bench/generated-$(BENCH_PAGES) ]; then \
 		rm -rf bench && mkdir -p bench && \
 		$(BENCH) $(MANAGE) migrate --no-input -v0 && \
 		$(BENCH) $(MANAGE) generate_bench_site --pages $(BENCH_PAGES) && \
 		touch bench/generated-$(BENCH_PAGES); \
 	fi
-	$(BENCH) $(BIN)/python -m benchmarks.run
+
+# What a one-page correction adds to the snapshot store, beside a full copy (docs/performance.md).
+bench-store: bench-site
+	$(BENCH) $(BIN)/python -m benchmarks.store_size
 
 # The quality gates' tools (vnu.jar, axe-core), pinned in package-lock.json; reinstalled only when it
 # changes. --ignore-scripts: vnu-jar's install script would download a Java runtime; we use the system's.
@@ -91,3 +106,4 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts snapshots static-site static-site-report.json
+	@echo "The snapshot store (./store) and the signing key are kept: remove them by hand if you mean to."

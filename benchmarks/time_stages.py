@@ -73,7 +73,7 @@ def main(argv):
     for name in names:
         timed(name, stages[name], profile, totals)
     if "--package" in argv:
-        from static_export.exporter import package_archive
+        from static_export.preserve import package_archive
 
         output = work / "out" / "archive"
         output.parent.mkdir()

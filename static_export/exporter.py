@@ -7,7 +7,6 @@ is complete, so a failed or interrupted export leaves the previous archive as it
 import json
 import os
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,7 +27,7 @@ from . import search_index, site_files
 from .archive.errors import ExportCancelled, ExportError
 from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file
 from .archive.links import LinkRewriter
-from .archive.package import Capture, build_package
+from .archive.memento import Captures
 from .assets import copy_assets
 from .html import archived_html
 from .inventory import page_url_map
@@ -72,6 +71,8 @@ class ArchiveBuild:
             model.for_site(site) for model in settings_registry if issubclass(model, BaseSiteSetting)
         ]
         self.options = options or ExportOptions(output=self.build_dir)
+        # What each page says of its capture; the pipeline adds the store's earlier captures.
+        self.captures = Captures(organisation_name(site), captured_at)
         self.report = None  # The pipeline's ExportReport.
         self.on_progress = None  # progress(stage, done, total), from the pipeline
         self.cancelled = None  # cancelled() -> bool, asked between batches of pages
@@ -243,7 +244,7 @@ class ArchiveBuild:
         self.write_bytes(archive_path, text.encode("utf-8"))
 
     def write_html(self, archive_path, html, url):
-        html = archived_html(html, url, self.base_url + url, self.captured_at)
+        html = archived_html(html, url, self.base_url + url, self.captured_at, (self.captures, archive_path))
         refs = self.recording(archive_path)
         try:
             result = self.rewriter.rewrite_html(html, archive_path)
@@ -256,7 +257,7 @@ class ArchiveBuild:
                 )
             refs["warnings"].append(f"{problem}; the link on {url} was removed.")
             self.warnings.append(refs["warnings"][-1])
-        self.write_text(archive_path, result.text)
+        self.write_text(archive_path, self.captures.settle(archive_path, result.text))
 
     def write_json(self, archive_path, data):
         self.recording(archive_path)
@@ -364,21 +365,6 @@ def build_stages(archive):
         ("privacy", lambda: check_archive_privacy(archive)),
         ("gates", lambda: check_archive_gates(archive)),
     ]
-
-
-def package_archive(archive, output):
-    """The bag, WACZ and provenance of the finished build (see archive/package.py), timed as a stage."""
-    started = time.monotonic()
-    capture = Capture(
-        base_url=archive.base_url,
-        captured_at=archive.captured_at,
-        organisation=organisation_name(archive.site),
-        contact=archive.options.contact,
-        report=archive.report,
-    )
-    package = build_package(archive.build_dir, output, capture)
-    archive.report.stages["package"] = round(time.monotonic() - started, 3)
-    return package
 
 
 def write_api(archive):

@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 
 from .archive.errors import ExportError
+from .archive.layout import page_title
 
 SERVER_FORM_RE = re.compile(
     r"<form\b(?![^>]*\bdata-archive-keep\b)[^>]*>.*?</form>", re.IGNORECASE | re.DOTALL
@@ -49,8 +50,12 @@ def archive_policy():
     return "; ".join(parts)
 
 
-def archived_html(html, url, original_url, captured_at):
-    """A page's HTML as the archive keeps it (before its links are made relative)."""
+def archived_html(html, url, original_url, captured_at, notice=None):
+    """A page's HTML as the archive keeps it (before its links are made relative).
+
+    ``notice``: (Captures, archive path) to end the body with the page's capture notice (when and by
+    whom it was captured, its other captures, how to cite it: archive/memento.py).
+    """
     charset = CHARSET_META_RE.search(html)
     if charset is None:
         raise ExportError(f"The page at {url} has no <meta charset> to put the archive's CSP after.")
@@ -60,4 +65,9 @@ def archived_html(html, url, original_url, captured_at):
         f'<meta name="dcterms.created" content="{captured_at.isoformat()}">\n'
         f'<meta name="dcterms.source" content="{escape(original_url, {chr(34): "&quot;"})}">\n'
     )
-    return html.replace("</head>", provenance + "</head>", 1)
+    html = html.replace("</head>", provenance + "</head>", 1)
+    if notice is not None:
+        captures, archive_path = notice
+        aside = captures.notice(archive_path, url, original_url, page_title(html))
+        html = html.replace("</body>", aside + "</body>", 1)
+    return html

@@ -20,3 +20,5 @@ class ExportOptions:
     gates: tuple = GATES
     skip_gates: bool = False
     workers: int | None = None  # Processes rendering pages; default one per CPU.
+    store: Path | None = None  # The snapshot store to add this export to as a version (archive/store.py).
+    versions_url: str = ""  # Where the store's versions are published together, for pages' links.

@@ -31,10 +31,11 @@ from wagtail.models import Site
 from cms.core.shared import render_session
 
 from . import incremental as updates
+from . import preserve
 from .archive.errors import ExportCancelled, ExportError
 from .archive.files import export_lock, swap_into_place
 from .archive.layout import is_archive, plural
-from .exporter import ArchiveBuild, asset_folders, build_stages, count_files, package_archive
+from .exporter import ArchiveBuild, asset_folders, build_stages, count_files
 from .inventory import check_url_paths
 from .options import ExportOptions
 from .views import exportable_pages
@@ -56,7 +57,8 @@ class ExportReport:
     warnings: list = field(default_factory=list)
     external_links: list = field(default_factory=list)
     checks: list = field(default_factory=list)  # Each check and gate: tool, version, files, problems.
-    package: dict = field(default_factory=dict)  # Paths of the bag, WACZ and provenance (--package).
+    package: dict = field(default_factory=dict)  # Paths of the bag, WACZ and PREMIS record (--package).
+    store: dict = field(default_factory=dict)  # The store, object and version it was added as (--store).
     incremental: dict = field(default_factory=dict)  # Full or incremental, why, and the pages rendered.
 
     def summary(self):
@@ -110,7 +112,13 @@ def prepare(output, options):
     if not re.match(r"^https?://[^/]+", base_url):
         raise ExportError(f"--base-url must be an absolute http(s) URL, not “{base_url}”.")
     captured_at = options.captured_at
-    if captured_at is None and options.incremental and (state := updates.load_state(output)):
+    # A correction keeps the previous capture time, except in the store, where it is a new capture.
+    if (
+        captured_at is None
+        and options.incremental
+        and not options.store
+        and (state := updates.load_state(output))
+    ):
         captured_at = state.captured_at
     captured_at = (captured_at or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
     report = ExportReport(
@@ -159,8 +167,9 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
             archive.warnings += [warning for page_id in kept for warning in state.pages[page_id].warnings]
         count_files(report, archive)
         if options.package:
-            package = package_archive(archive, output)  # Before the swap, so a failure keeps both.
-        swap_with_state(build_dir, output)
+            package = preserve.package_archive(archive, output)  # Before the swap: a failure keeps both.
+        with preserve.stored(archive, output, package):  # Taken out of the store again if the swap fails.
+            swap_with_state(build_dir, output)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         if package:
@@ -176,11 +185,13 @@ def start_build(build_dir, output, options, site, report, plan, snapshot):
     if not plan.incremental:
         archive = ArchiveBuild(build_dir, site, base_url, captured_at, options=options)
         archive.report = report
+        preserve.prepare_captures(archive)
         return archive, build_stages(archive)
     dropped = updates.link_previous(output, build_dir, plan, asset_folders())
     pages = list(exportable_pages(site).filter(pk__in=plan.render_ids))
     archive = ArchiveBuild(build_dir, site, base_url, captured_at, options=options, pages=pages)
     archive.report = report
+    preserve.prepare_captures(archive)
     updates.prepare_build(archive, plan, snapshot)
     return archive, updates.incremental_stages(archive, plan, dropped)
 

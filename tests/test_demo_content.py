@@ -354,6 +354,19 @@ def test_load_demo_content_command_sets_the_closure_notice_on_request():
     assert ClosureNotice.for_site(Site.objects.get(is_default_site=True)).is_active
 
 
+def test_load_demo_content_if_empty_keeps_an_edit_made_since():
+    """`make archive` loads the demo content only into an empty site: an edit survives to the next freeze."""
+    call_command("load_demo_content", "--if-empty", stdout=StringIO())
+    news = NewsReleasePage.objects.get()
+    news.title = "Corrected by an editor"
+    news.save_revision().publish()
+
+    call_command("load_demo_content", "--if-empty", stdout=(out := StringIO()))
+
+    assert "already loaded; edits made since are kept" in out.getvalue()
+    assert NewsReleasePage.objects.get().title == "Corrected by an editor"
+
+
 def test_ensure_admin_uses_admin_password_from_the_environment(monkeypatch):
     monkeypatch.setenv("ADMIN_PASSWORD", "a-long-test-password-9183")
     out = StringIO()

@@ -27,6 +27,11 @@ DOCUMENT_TITLE = read("media")["documents"][0]["title"]
 CLOSURE_NOTICE_TEXT = read("site")["closure_notice"]["notice_text"]
 
 
+def is_loaded():
+    """Whether the demo site's home page exists (the demo content was loaded before)."""
+    return apps.get_model(read("site")["home"]["type"]).objects.exists()
+
+
 def load_demo_content(with_closure_notice=False):
     """Build or refresh the demo site. Safe to run any number of times."""
     summary = LoadSummary()

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment modules override only what differs."""
 
+import os
 import warnings
 from pathlib import Path
 
@@ -146,6 +147,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Each snapshot frozen from the admin is written to a sub-folder of this one (static_export/models.py).
 STATIC_EXPORT_SNAPSHOTS_DIR = BASE_DIR / "snapshots"
+# The snapshot store: an OCFL storage root with one object per site, each freeze a version
+# (static_export/archive/store.py). `export_archive --store` and `make archive` add to it. Outside
+# the tracked files (.gitignore) unless the environment names another place.
+STATIC_EXPORT_STORE = Path(os.environ.get("STATIC_EXPORT_STORE") or BASE_DIR / "store")
+# The organisation's private key for signing each WACZ (manage.py make_signing_key creates it). It is
+# a secret: kept outside the repository, in the user's configuration folder unless the environment
+# names another file. An export with no key there packages an unsigned WACZ and says so.
+STATIC_EXPORT_SIGNING_KEY = Path(
+    os.environ.get("STATIC_EXPORT_SIGNING_KEY")
+    or Path.home() / ".config" / "wellbeing" / "wacz-signing-key.pem"
+)
+# Where the store's versions are published side by side (v1/, v2/, … and timemap.link), e.g.
+# https://archive.example.org/versions/: each archived page then links its other captures there.
+STATIC_EXPORT_VERSIONS_URL = os.environ.get("STATIC_EXPORT_VERSIONS_URL", "")
 
 # Continuous publishing of a static copy (static_export/publishing.py). Changes within this many seconds
 # of the first join one update; a lock on a copy whose heartbeat is older than this was left by a

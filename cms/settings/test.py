@@ -24,3 +24,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"cms-test-{os.getpid()}.sqlite3")
     }
+
+# Tests never read or write the user's signing key or the project's store: a test that signs or
+# stores makes its own in a temporary folder.
+STATIC_EXPORT_SIGNING_KEY = None
+STATIC_EXPORT_STORE = Path(tempfile.gettempdir()) / f"cms-test-store-{os.getpid()}"
+STATIC_EXPORT_VERSIONS_URL = ""

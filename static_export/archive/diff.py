@@ -1,4 +1,4 @@
-"""What changed between two archives of the same site, page by page, ignoring the capture date."""
+"""What changed between two archives of the same site, page by page, ignoring when each was captured."""
 
 import re
 from dataclasses import dataclass, field
@@ -6,9 +6,8 @@ from pathlib import Path
 
 from .files import FileSkipped, read_text, walk_archive
 from .layout import is_archive, page_title, printable
+from .memento import uncaptured
 
-# The only thing that differs between two captures of unchanged content.
-CAPTURE_DATE_RE = re.compile(r'<meta name="dcterms\.created" content="[^"]*">\n?')
 SOURCE_RE = re.compile(r'<meta name="dcterms\.source" content="([^"]*)">')
 
 
@@ -61,7 +60,7 @@ def read_pages(archive_dir):
             continue
         source = SOURCE_RE.search(html)
         url = source[1] if source else "/" + name.removesuffix("index.html")
-        pages[name] = (CAPTURE_DATE_RE.sub("", html), url, page_title(html))
+        pages[name] = (uncaptured(html), url, page_title(html))
     return pages, skipped
 
 

@@ -75,7 +75,7 @@ def package_paths(output):
     return {
         "bag": output.with_name(output.name + ".bag"),
         "wacz": output.with_name(output.name + ".wacz"),
-        "provenance": output.with_name(output.name + ".provenance.json"),
+        "provenance": output.with_name(output.name + ".premis.xml"),
     }
 
 
@@ -108,6 +108,7 @@ CONTENT_TYPES = {
     ".wacz": "application/wacz",
     ".warc": "application/warc",
     ".gz": "application/gzip",
+    ".link": "application/link-format",
 }
 NAMED_CONTENT_TYPES = {"_redirects": "text/plain; charset=utf-8", "_headers": "text/plain; charset=utf-8"}
 

@@ -1,9 +1,10 @@
-"""The preservation package of a finished archive: a BagIt bag, a WACZ web archive and a provenance record.
+"""The preservation package of a finished archive: a BagIt bag, a signed WACZ web archive and its
+PREMIS 3 provenance.
 
 ``export_archive --package`` builds all three in a temporary folder beside the archive and renames
-them into place (``DIR.bag/``, ``DIR.wacz``, ``DIR.provenance.json``) only once all are complete, so
-a failure leaves the previous package as it was. It needs the finished folder and a Capture, no
-database.
+them into place (``DIR.bag/``, ``DIR.wacz``, ``DIR.premis.xml``) only once all are complete, so a
+failure leaves the previous package as it was. It needs the finished folder and a Capture, no
+database. The WACZ is signed with the organisation's key when the Capture names one (signing.py).
 """
 
 import contextlib
@@ -15,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import quote
@@ -25,11 +26,11 @@ from wacz.main import main as wacz_main
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from . import premis, provenance, signing
 from .errors import ExportError
 from .files import all_files, start_forked, swap_into_place
 from .layout import content_type, live_url, package_paths, page_title
 
-PACKAGE_SOFTWARE = ("bagit", "warcio", "wacz")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 BAG_ALGORITHMS = ("sha256", "sha512")  # A manifest-<algorithm>.txt of the payload for each.
 
@@ -40,6 +41,9 @@ class Package:
 
     work: Path
     output: Path
+    capture: object = None  # The Capture packed, and what its PREMIS record holds, for the store's.
+    premis_objects: list = field(default_factory=list)
+    premis_events: list = field(default_factory=list)
 
     def built(self):
         return package_paths(self.work / self.output.name)
@@ -68,11 +72,13 @@ class Capture:
     organisation: str
     contact: str
     report: object
+    signing_key: Path | None = None  # The organisation's private key; None: the WACZ is not signed.
 
 
 def build_package(archive_dir, output, capture):
     """Bag, WACZ and provenance of the finished archive in ``archive_dir``, to install beside ``output``."""
-    package = Package(Path(tempfile.mkdtemp(prefix=f".{output.name}.packaging-", dir=output.parent)), output)
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.packaging-", dir=output.parent))
+    package = Package(work, output, capture)
     try:
         paths = package.built()
         # The bag and the WACZ each read and digest every file: built side by side, on two cores.
@@ -80,9 +86,12 @@ def build_package(archive_dir, output, capture):
         try:
             bag = make_bag(archive_dir, paths["bag"], capture)
         finally:
-            pages = wacz_pages()
-        provenance = provenance_record(capture, bag, paths["wacz"], pages)
-        paths["provenance"].write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+            pages, signature = wacz_pages()
+        objects = provenance.capture_objects(capture, output.name)
+        more_objects, events = provenance.package_records(capture, bag, paths["wacz"], pages, signature)
+        package.premis_objects = objects + more_objects
+        package.premis_events = provenance.capture_events(capture) + events
+        premis.write(paths["provenance"], premis.record(package.premis_objects, package.premis_events))
     except BaseException:
         package.discard()
         raise
@@ -140,7 +149,8 @@ def write_tag_manifests(bag_dir, algorithms):
 
 
 def make_wacz(archive_dir, wacz_path, capture, work):
-    """A WACZ of the archive: its WARC (``write_warc``) and a pages list, packed by the wacz tool."""
+    """A WACZ of the archive: its WARC (``write_warc``) and a pages list, packed by the wacz tool and
+    signed with the organisation's key if the capture names one. Returns (pages, SignatureCheck or None)."""
     warc_path = work / f"{wacz_path.stem}.warc.gz"
     pages = write_warc(archive_dir, warc_path, capture)
     pages_path = work / "pages.jsonl"
@@ -152,13 +162,32 @@ def make_wacz(archive_dir, wacz_path, capture, work):
     args += ["--title", f"Archive of {capture.base_url}/", "--url", f"{capture.base_url}/"]
     args += ["--ts", capture.captured_at.strftime("%Y%m%d%H%M%S")]
     messages = io.StringIO()
-    with contextlib.redirect_stdout(messages):
-        status = wacz_main(args)
+    with contextlib.redirect_stdout(messages), signer(capture.signing_key) as signing_args:
+        status = wacz_main(args + signing_args)
     if status or "Invalid passed page" in messages.getvalue():
         raise ExportError(f"Could not build the WACZ file: {messages.getvalue().strip()}")
     warc_path.unlink()
     pages_path.unlink()
-    return pages
+    if capture.signing_key is None:
+        return pages, None
+    signature = signing.check_wacz(wacz_path, [signing.load_public_key(capture.signing_key)])
+    if not signature.ok:  # py-wacz prints a failed signing request and carries on unsigned.
+        raise ExportError(f"Could not sign the WACZ with {capture.signing_key}: {signature.problem}.")
+    return pages, signature
+
+
+@contextlib.contextmanager
+def signer(key_path):
+    """py-wacz's signing arguments: a loopback signer holding the organisation's key, or none."""
+    if key_path is None:
+        yield []
+        return
+    try:
+        key = signing.load_private_key(key_path)
+    except signing.SigningError as exc:
+        raise ExportError(str(exc)) from exc
+    with signing.signing_service(key) as (url, token):
+        yield ["--signing-url", url, "--signing-token", token]
 
 
 def write_warc(archive_dir, warc_path, capture):
@@ -212,91 +241,3 @@ def write_warc(archive_dir, warc_path, capture):
                 )
                 writer.write_record(revisit)
     return pages
-
-
-# Provenance
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def provenance_record(capture, bag, wacz_path, pages):
-    """A PREMIS-style record of the capture, packing and fixity events, as JSON."""
-    report, organisation = capture.report, capture.organisation
-    packed_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-    bag_dir = Path(bag.path)
-    return {
-        "object": {
-            "objectIdentifier": capture.base_url + "/",
-            "title": f"Archive of {organisation}'s website",
-            "organisation": organisation,
-            "files": {
-                "site folder": Path(report.output).name,
-                "bag": bag_dir.name,
-                "wacz": wacz_path.name,
-            },
-        },
-        "events": [
-            capture_event(capture),
-            packing_event(packed_at, bag_dir, wacz_path, pages),
-            digest_event(packed_at, bag, bag_dir, wacz_path),
-        ],
-    }
-
-
-def capture_event(capture):
-    report = capture.report
-    return {
-        "eventType": "capture",
-        "eventDateTime": report.captured_at,
-        "eventDetail": f"Rendered every live, public page of {capture.base_url}/ through the CMS.",
-        "eventOutcomeDetail": {
-            "source": report.base_url,
-            "pages": report.pages,
-            "documents": report.documents,
-            "images": report.images,
-            "files": report.files,
-            "bytes": report.bytes,
-            "warnings": report.warnings,
-        },
-        "linkingAgent": {"agentName": "wellbeing-archive export_archive", "agentVersion": report.software},
-    }
-
-
-def packing_event(packed_at, bag_dir, wacz_path, pages):
-    return {
-        "eventType": "packing",
-        "eventDateTime": packed_at,
-        "eventDetail": "BagIt 1.0 bag of the archive folder; WACZ of WARC/1.1 records at live URLs.",
-        "eventOutcomeDetail": {
-            "bag": bag_dir.name,
-            "wacz": wacz_path.name,
-            "wacz_pages": len(pages),
-        },
-        "linkingAgent": {
-            "agentName": "static_export.package",
-            "agentVersion": versions(PACKAGE_SOFTWARE),
-        },
-    }
-
-
-def digest_event(packed_at, bag, bag_dir, wacz_path):
-    return {
-        "eventType": "message digest calculation",
-        "eventDateTime": packed_at,
-        "eventDetail": "SHA-256 and SHA-512 of every file, in the bag's manifests.",
-        "eventOutcomeDetail": {
-            "Payload-Oxum": bag.info["Payload-Oxum"],
-            "sha256": {
-                "manifest-sha256.txt": sha256_file(bag_dir / "manifest-sha256.txt"),
-                "manifest-sha512.txt": sha256_file(bag_dir / "manifest-sha512.txt"),
-                wacz_path.name: sha256_file(wacz_path),
-            },
-        },
-        "linkingAgent": {"agentName": "bagit-python", "agentVersion": versions(["bagit"])["bagit"]},
-    }

@@ -1,8 +1,11 @@
-"""Verify an archive years later, from the archive alone: fixity against its bag, links and privacy.
+"""Verify an archive years later, from the archive alone: fixity against its bag, links and privacy,
+the WACZ's signature and the PREMIS record.
 
 The fixity manifest is the bag's: ``verify_archive archive`` checks the site folder against the
 manifests of ``archive.bag`` beside it; ``verify_archive archive.bag`` validates the bag itself
-(its payload is the copy of the folder). Links and privacy are checked in the folder checked.
+(its payload is the copy of the folder). Links and privacy are checked in the folder checked. The
+WACZ beside it must be intact and, if signed, signed by the organisation's key when that is given;
+the PREMIS record must be valid PREMIS 3, and each verification is added to it as an event.
 """
 
 import hashlib
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import bagit
 
+from . import premis, signing
 from .checks import check_links, check_private
 from .files import FileSkipped, open_regular, walk_archive
 from .layout import package_paths, printable
@@ -46,10 +50,13 @@ class Verification:
     fixity: list = field(default_factory=list)
     links: list = field(default_factory=list)
     private: list = field(default_factory=list)
+    signature: list = field(default_factory=list)
+    premis: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # What was not checked, or checked with a caveat.
 
     @property
     def ok(self):
-        return not (self.fixity or self.links or self.private)
+        return not (self.fixity or self.links or self.private or self.signature or self.premis)
 
     def report(self):
         site_dir, bag_dir = printable(str(self.site_dir)), printable(str(self.bag_dir))
@@ -58,9 +65,12 @@ class Verification:
             ("Fixity", self.fixity),
             ("Internal links", self.links),
             ("Nothing private", self.private),
+            ("WACZ signature", self.signature),
+            ("PREMIS record", self.premis),
         ):
             lines.append(f"{title}: {'OK' if not problems else f'{len(problems)} problems'}")
             lines += [f"  {problem}" for problem in problems]
+        lines += [f"Note: {printable(note)}" for note in self.notes]
         lines.append("The archive is intact." if self.ok else "The archive FAILED verification.")
         return "\n".join(lines)
 
@@ -134,12 +144,71 @@ def compare(root, expected, found, skipped=()):
     return problems
 
 
-def verify_archive(path):
+def verify_archive(path, public_keys=(), record=True):
+    """Verify the archive at ``path`` (a site folder with its bag beside it, or the bag). The WACZ's
+    signature must be by one of ``public_keys`` when any are given. ``record``: add the verification
+    to the PREMIS record beside it as a fixity check event."""
     site_dir, bag_dir = find_bag(path)
-    return Verification(
+    verification = Verification(
         site_dir=site_dir,
         bag_dir=bag_dir,
         fixity=check_fixity(site_dir, bag_dir),
         links=check_links(site_dir),
         private=check_private(site_dir),
     )
+    paths = package_paths(bag_dir.with_name(bag_dir.name.removesuffix(".bag")))
+    check_signature(verification, paths["wacz"], public_keys)
+    if paths["provenance"].is_file():
+        verification.premis = [
+            f"{paths['provenance'].name}: {problem}" for problem in premis.check_file(paths["provenance"])
+        ]
+        if record and not verification.premis:
+            record_verification(verification, paths["provenance"])
+    else:
+        verification.notes.append(
+            f"There is no PREMIS record ({paths['provenance'].name}) beside the archive."
+        )
+    return verification
+
+
+def check_signature(verification, wacz_path, public_keys):
+    if not wacz_path.is_file():
+        verification.notes.append(
+            f"There is no WACZ ({wacz_path.name}) beside the archive; no signature checked."
+        )
+        return
+    check = signing.check_wacz(wacz_path, public_keys)
+    if not check.signed:
+        verification.notes.append(f"{wacz_path.name} is not signed.")
+    elif not check.ok:
+        verification.signature.append(f"{wacz_path.name}: {check.problem}")
+    elif check.trusted:
+        verification.notes.append(
+            f"{wacz_path.name} is signed by the organisation's key {check.fingerprint}."
+        )
+    else:
+        verification.notes.append(
+            f"{wacz_path.name} is signed by the key {check.fingerprint}; give the organisation's public key "
+            "(--public-key) to check it is theirs."
+        )
+
+
+def record_verification(verification, premis_path):
+    problems = [str(problem) for problem in verification.fixity + verification.links + verification.private]
+    problems += verification.signature
+    event = premis.Event(
+        type="fixity check",
+        when=premis.now(),
+        detail=(
+            f"Verified {verification.site_dir.name} against the checksums of {verification.bag_dir.name}, "
+            "its internal links, that nothing private is in it, and the WACZ's signature."
+        ),
+        outcome="fail" if problems else "pass",
+        notes=tuple(problems[:50]) + tuple(verification.notes),
+        agents=((premis.Agent("static_export verify_archive", "software"), "executing program"),),
+        objects=(("local", verification.site_dir.name, "source"),),
+    )
+    try:
+        premis.append(premis_path, events=[event])
+    except (OSError, premis.PremisError) as exc:
+        verification.notes.append(f"The verification could not be recorded in {premis_path.name}: {exc}")

@@ -1,4 +1,4 @@
-"""export_archive --package: a BagIt bag, a WACZ that replays, a provenance record and a README."""
+"""export_archive --package: a BagIt bag, a WACZ that replays, a PREMIS 3 record and a README."""
 
 import json
 import subprocess
@@ -8,10 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from warcio.archiveiterator import ArchiveIterator
 
 from case_studies.models import CaseStudyPage
 from static_export.archive import package as package_module
+from static_export.archive.provenance import file_digests
 from static_export.exporter import ExportError
 
 from .archive_files import files, html_files
@@ -21,6 +23,23 @@ pytestmark = pytest.mark.django_db
 
 BIN = Path(sys.executable).parent
 WARC_DATE = "2024-04-30T17:00:00Z"
+PREMIS = {"p": "http://www.loc.gov/premis/v3"}
+SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "premis-v3-0.xsd"
+
+
+def premis_events(path):
+    """{event type: [event element, …]} of a PREMIS file, after validating it against the schema."""
+    document = etree.parse(str(path))
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(document), schema.error_log
+    events = {}
+    for event in document.findall("p:event", PREMIS):
+        events.setdefault(event.findtext("p:eventType", namespaces=PREMIS), []).append(event)
+    return document, events
+
+
+def agents_of(event):
+    return event.xpath("p:linkingAgentIdentifier/p:linkingAgentIdentifierValue/text()", namespaces=PREMIS)
 
 
 def packaged(export):
@@ -69,20 +88,34 @@ def test_package_is_a_valid_bagit_bag_with_a_provenance_record_and_a_readme(demo
     assert "Open index.html" in readme
     assert "verify_archive" in readme and "bagit.py --validate" in readme
 
-    provenance = json.loads(archive.with_name("site.provenance.json").read_text())
-
-    events = {event["eventType"]: event for event in provenance["events"]}
-    assert set(events) == {"capture", "packing", "message digest calculation"}
-    capture = events["capture"]
-    assert capture["eventDateTime"] == CAPTURED_AT.isoformat()
-    assert capture["eventOutcomeDetail"]["source"] == BASE_URL
-    assert capture["eventOutcomeDetail"]["pages"] == report.pages
-    assert capture["eventOutcomeDetail"]["files"] == report.files
-    assert capture["linkingAgent"]["agentVersion"]["wagtail"] == report.software["wagtail"]
-    assert set(events["packing"]["linkingAgent"]["agentVersion"]) == {"bagit", "warcio", "wacz"}
-    digests = events["message digest calculation"]["eventOutcomeDetail"]["sha256"]
-    assert digests[wacz.name] == package_module.sha256_file(wacz)
-    assert digests["manifest-sha256.txt"] == package_module.sha256_file(bag / "manifest-sha256.txt")
+    document, events = premis_events(archive.with_name("site.premis.xml"))
+    assert set(events) == {"capture", "validation", "message digest calculation", "packing"}
+    (capture,) = events["capture"]
+    assert capture.findtext("p:eventDateTime", namespaces=PREMIS) == CAPTURED_AT.isoformat()
+    detail = capture.findtext("p:eventDetailInformation/p:eventDetail", namespaces=PREMIS)
+    assert f"{BASE_URL}/" in detail and f"{report.files} files" in detail
+    assert any(f"wagtail {report.software['wagtail']}" in agent for agent in agents_of(capture))
+    assert "organization: What Works Wellbeing" in agents_of(capture)
+    # Each check and gate the export ran: its tool, version and outcome.
+    checks = {check["tool"]: check for check in report.checks}
+    assert len(events["validation"]) == len(report.checks) >= 3
+    for event in events["validation"]:
+        (agent,) = agents_of(event)
+        tool = next(name for name in checks if agent.startswith(f"software: {name}"))
+        assert agent == f"software: {tool} {checks[tool]['version']}".rstrip()
+        assert event.findtext("p:eventOutcomeInformation/p:eventOutcome", namespaces=PREMIS) == "pass"
+    (packing,) = events["packing"]
+    assert {agent.split(" ")[1] for agent in agents_of(packing)} == {"bagit-python", "warcio", "py-wacz"}
+    digests = dict(
+        zip(
+            document.xpath(
+                "p:object[p:originalName='site.wacz']//p:messageDigestAlgorithm/text()", namespaces=PREMIS
+            ),
+            document.xpath("p:object[p:originalName='site.wacz']//p:messageDigest/text()", namespaces=PREMIS),
+            strict=True,
+        )
+    )
+    assert digests == {"SHA-256": file_digests(wacz)["sha256"], "SHA-512": file_digests(wacz)["sha512"]}
 
 
 def test_package_has_a_valid_wacz_of_every_file_at_its_live_url(demo_site, export):
@@ -175,6 +208,6 @@ def test_a_failed_packaging_leaves_the_previous_archive_and_package_untouched(de
         "site-report.json",
         "site-state.json",
         "site.bag",
-        "site.provenance.json",
+        "site.premis.xml",
         "site.wacz",
     ]

@@ -2,6 +2,7 @@ import datetime
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -37,7 +38,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--package",
             action="store_true",
-            help="Also write a BagIt bag (DIR.bag), a WACZ (DIR.wacz) and DIR.provenance.json beside DIR.",
+            help="Also write a BagIt bag (DIR.bag), a signed WACZ (DIR.wacz) and its PREMIS record "
+            "(DIR.premis.xml) beside DIR.",
+        )
+        parser.add_argument(
+            "--store",
+            nargs="?",
+            const=settings.STATIC_EXPORT_STORE,
+            help="Also add the export to the snapshot store (OCFL) as the site's next version. "
+            f"Default store: STATIC_EXPORT_STORE ({settings.STATIC_EXPORT_STORE}).",
+        )
+        parser.add_argument(
+            "--versions-url",
+            default=settings.STATIC_EXPORT_VERSIONS_URL,
+            help="Where the store's versions are published together (…/v1/, …/v2/): pages link their "
+            "other captures there. Default: STATIC_EXPORT_VERSIONS_URL.",
         )
         parser.add_argument(
             "--skip-gates",
@@ -64,6 +79,8 @@ class Command(BaseCommand):
             contact=options["contact"] or "",
             skip_gates=options["skip_gates"],
             incremental=options["incremental"],
+            store=Path(options["store"]) if options["store"] else None,
+            versions_url=options["versions_url"] or "",
         )
         try:
             with ProgressBar(enabled=sys.stderr.isatty()) as progress:
@@ -86,6 +103,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(report.summary()))
         if report.package:
             self.stdout.write("Packaged: " + ", ".join(report.package.values()))
+        if report.store:
+            stored = report.store
+            self.stdout.write(
+                f"Stored as {stored['version']} of {stored['object']} in {stored['store']}: "
+                f"{stored['added_files']} new files, {stored['added_bytes']:,} bytes added."
+            )
 
 
 class ProgressBar:
