@@ -105,5 +105,5 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts snapshots static-site static-site-report.json
-	@echo "The snapshot store (./store) and the signing key are kept: remove them by hand if you mean to."
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts static-site static-site-report.json
+	@echo "Snapshots (./snapshots), the snapshot store (./store) and the signing key are kept: remove them by hand if you mean to."
