@@ -26,9 +26,16 @@ def register_archive_menu():
     return ArchiveViewSetGroup()
 
 
+class ArchiveMenuItem(MenuItem):
+    """An entry of the Archive menu, shown to those who may see snapshots, as the menu itself is."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("static_export.view_snapshot")
+
+
 @hooks.register(ArchiveViewSetGroup.submenu_hook)
 def register_static_copy_menu_item():
-    return MenuItem("Static copy", reverse("static_export_static_copy"), icon_name="upload", order=300)
+    return ArchiveMenuItem("Static copy", reverse("static_export_static_copy"), icon_name="upload", order=300)
 
 
 hooks.register("construct_homepage_panels", static_copy.add_dashboard_panel)
