@@ -19,11 +19,13 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import Page
 
 from ..copy_lock import holder_crashed
-from ..models import StaticCopy, StaticCopyUpdate, StaticPublishing
+from ..models import Snapshot, StaticCopy, StaticCopyUpdate, StaticPublishing
 from ..publishing import retry
+from .permissions import SEE, ForbiddenMixin, forbidden, may
 
 RECENT_UPDATES = 20  # Updates listed on the static copy's screen.
 
@@ -141,9 +143,12 @@ def settings_url(user):
     return ""
 
 
-class StaticCopyView(WagtailAdminTemplateMixin, TemplateView):
+class StaticCopyView(ForbiddenMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """The static copy's screen: its status and its recent updates, each with why it ran and how it
-    ended. (Meant for the Archive menu: see wagtail_hooks.py.)"""
+    ended; in the Archive menu, for those who may see snapshots (editors and moderators may)."""
+
+    model = Snapshot
+    any_permission_required = SEE
 
     page_title = "Static copy"
     header_icon = "upload"
@@ -163,6 +168,8 @@ class StaticCopyView(WagtailAdminTemplateMixin, TemplateView):
 @require_POST
 def retry_view(request):
     """Queue an update of the static copy now, then go back where the button was."""
+    if not any(may(request.user, action) for action in SEE):
+        return forbidden(request)
     if retry(f"Update asked for by {request.user.get_username()}") is None:
         messages.error(request, "Continuous publishing is off: turn it on to keep a static copy.")
     else:
