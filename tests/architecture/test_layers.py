@@ -12,6 +12,7 @@ BUILD = {
     "exporter",
     "html",
     "inventory",
+    "preserve",
     "quality",
     "search_index",
     "site_files",
