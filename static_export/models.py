@@ -46,6 +46,7 @@ class Snapshot(models.Model):
     base_url = models.CharField(max_length=255, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True, help_text="Default: when the freeze starts.")
     package = models.BooleanField(default=False, help_text="Also make the BagIt bag and the WACZ.")
+    store = models.BooleanField(default=False, help_text="Add it to the snapshot store as a new version.")
     contact = models.CharField(max_length=255, blank=True)
     gates = models.JSONField(default=default_gates, help_text="The quality gates to run.")
     # The folder the snapshot is written to: the archive is its "archive" sub-folder.
@@ -80,6 +81,8 @@ class Snapshot(models.Model):
             package=self.package,
             contact=self.contact,
             gates=tuple(self.gates),
+            store=Path(settings.STATIC_EXPORT_STORE) if self.store else None,
+            versions_url=settings.STATIC_EXPORT_VERSIONS_URL if self.store else "",
         )
 
     def finish(self, status, *, report=None, failure=""):

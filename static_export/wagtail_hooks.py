@@ -4,10 +4,10 @@ template override: templates/wagtailadmin/shared/side_panels/includes/status/pri
 
 from django.urls import reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from .admin import static_copy
+from .admin import static_copy, store
+from .admin.permissions import ArchiveMenuItem
 from .admin.snapshots import SnapshotViewSet
 
 
@@ -38,5 +38,7 @@ def register_static_copy_menu_item():
     return ArchiveMenuItem("Static copy", reverse("static_export_static_copy"), icon_name="upload", order=300)
 
 
+hooks.register(ArchiveViewSetGroup.submenu_hook, store.menu_item)
 hooks.register("construct_homepage_panels", static_copy.add_dashboard_panel)
 hooks.register("register_admin_urls", static_copy.admin_urls)
+hooks.register("register_admin_urls", store.admin_urls)

@@ -7,6 +7,9 @@ Snapshots listed, frozen, followed, verified, compared, browsed, downloaded and 
 - ``forms.py``, ``summary.py``, ``permissions.py``: the freeze form, what the screens say of a
   snapshot, and who may do what.
 
+The snapshot store (every version of each site, read from the OCFL store): ``store.py`` (its screen
+and Verify per version).
+
 The static copy kept up to date as content changes: ``static_copy.py`` (its screen, Retry, the
 dashboard panel).
 """

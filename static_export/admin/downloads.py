@@ -19,10 +19,13 @@ from .permissions import SnapshotMixin
 # kind: (label, what it is), in the order the snapshot's page lists them.
 DOWNLOADS = {
     "wacz": ("WACZ web archive", "The pages as a web archive, for replay tools such as ReplayWeb.page."),
-    "provenance": ("Provenance record", "Who captured what, when and with which software (JSON)."),
+    "provenance": (
+        "Provenance record",
+        "Who captured what, when and with which software, and every check since (PREMIS 3 XML).",
+    ),
     "bag": ("BagIt bag (.tar)", "The archive with a checksum of every file, as one tar file."),
 }
-CONTENT_TYPES = {"wacz": "application/wacz", "provenance": "application/json"}
+CONTENT_TYPES = {"wacz": "application/wacz", "provenance": "application/xml"}
 CHUNK_BYTES = 1024 * 1024
 BLOCK = tarfile.BLOCKSIZE
 

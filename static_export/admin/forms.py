@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -15,6 +16,7 @@ from wagtail.models import Site
 from cms.core.privacy import public_documents
 
 from ..archive.gates import GATES
+from ..archive.store import SnapshotStore, StoreError
 from ..models import Snapshot
 from ..pipeline import count_pages_to_export
 
@@ -48,6 +50,12 @@ class FreezeForm(forms.ModelForm):
         help_text="Also write a BagIt bag (a checksum of every file, so the snapshot can be verified "
         "later), a WACZ web archive and a provenance record.",
     )
+    store = forms.BooleanField(
+        label="Add it to the snapshot store as a new version",
+        required=False,
+        help_text="The store keeps every version of the site; a file unchanged since the last version "
+        "is stored once, not again.",
+    )
     contact = forms.CharField(
         label="Contact",
         max_length=255,
@@ -64,12 +72,13 @@ class FreezeForm(forms.ModelForm):
 
     class Meta:
         model = Snapshot
-        fields = ["base_url", "captured_at", "package", "contact", "gates"]
+        fields = ["base_url", "captured_at", "package", "store", "contact", "gates"]
 
     def __init__(self, *args, **kwargs):
         kwargs["initial"] = {
             "base_url": default_base_url(),
             "package": True,
+            "store": True,
             "gates": list(GATES),
             **(kwargs.get("initial") or {}),
         }
@@ -82,6 +91,30 @@ class FreezeForm(forms.ModelForm):
         except ValidationError:
             raise ValidationError(BASE_URL_ERROR, code="invalid") from None
         return base_url
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("store") and cleaned.get("base_url") and "captured_at" not in self.errors:
+            self.check_capture_time(cleaned["base_url"], cleaned.get("captured_at"))
+        return cleaned
+
+    def check_capture_time(self, base_url, captured_at):
+        """A new version must be captured after the store's latest version of the site."""
+        try:
+            versions = SnapshotStore(settings.STATIC_EXPORT_STORE).versions(base_url)
+        except StoreError as exc:
+            self.add_error("store", f"The snapshot store cannot be read: {exc}")
+            return
+        if not versions:
+            return
+        latest = versions[-1]
+        if (captured_at or timezone.now()) <= latest.captured_at:
+            when = latest.captured_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            self.add_error(
+                "captured_at",
+                f"The snapshot store's latest version of this site, {latest.name}, was captured at "
+                f"{when}: a new version needs a later capture time.",
+            )
 
     def snapshot_options(self):
         """The Snapshot fields ``tasks.start_freeze`` records from this form."""
@@ -107,6 +140,7 @@ class FreezePlan:
     images: int
     folder: Path
     earlier: int
+    store: Path
 
 
 def freeze_plan():
@@ -118,4 +152,5 @@ def freeze_plan():
         images=get_image_model().objects.count(),
         folder=Path(settings.STATIC_EXPORT_SNAPSHOTS_DIR),
         earlier=Snapshot.objects.filter(status=Snapshot.Status.COMPLETE).count(),
+        store=Path(settings.STATIC_EXPORT_STORE),
     )

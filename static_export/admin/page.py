@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -16,6 +17,7 @@ from ..models import Snapshot
 from . import summary
 from .downloads import DOWNLOADS
 from .permissions import DELETE, FREEZE, VERIFY, ForbiddenMixin
+from .store import version_url
 
 
 class SnapshotPageView(ForbiddenMixin, generic.InspectView):
@@ -131,6 +133,7 @@ def facts(snapshot):
         ("Base URL", summary.report_value(snapshot, "base_url") or snapshot.base_url or "The site's own"),
         ("Capture time", captured_at(snapshot)),
         ("Package", "Bag, WACZ and provenance record" if snapshot.package else "None"),
+        ("Snapshot store", stored_as(snapshot)),
         ("Contact", snapshot.contact or "None"),
         ("Quality gates", ", ".join(snapshot.gates) or "None"),
         ("Folder", snapshot.folder or "Not written yet"),
@@ -139,6 +142,21 @@ def facts(snapshot):
         reason = (summary.report_value(snapshot, "incremental") or {}).get("reason")
         rows.insert(5, ("Full or incremental", f"{kind} ({reason})" if reason else kind))
     return rows
+
+
+def stored_as(snapshot):
+    """Which version of the snapshot store the freeze became, linked to it on the store's screen."""
+    stored = summary.report_value(snapshot, "store") or {}
+    if stored.get("version"):
+        return format_html(
+            '<a href="{}">{} of {}</a>',
+            version_url(stored["object"], stored["version"]),
+            stored["version"],
+            stored["object"],
+        )
+    if not snapshot.store:
+        return "Not added"
+    return "Not added (the freeze did not complete)" if snapshot.is_finished else "Added when it completes"
 
 
 def when(moment):

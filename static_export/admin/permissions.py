@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permissions import policy_registry
 
@@ -44,6 +45,13 @@ class ForbiddenMixin:
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied:
             return forbidden(request)
+
+
+class ArchiveMenuItem(MenuItem):
+    """An entry in the Archive menu, shown to those who may see snapshots (so the menu is too)."""
+
+    def is_shown(self, request):
+        return snapshot_policy().user_has_any_permission(request.user, SEE)
 
 
 class SnapshotMixin(ForbiddenMixin, PermissionCheckedMixin):

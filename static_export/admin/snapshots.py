@@ -66,6 +66,7 @@ class SnapshotIndexView(ForbiddenMixin, generic.IndexView):
             Column("kind", label="Full or incremental", accessor=summary.kind),
             Column("pages", label="Pages", accessor=lambda snapshot: summary.report_value(snapshot, "pages")),
             Column("files", label="Files and size", accessor=summary.files_and_size),
+            Column("store", label="Store version", accessor=summary.store_version),
             Column("duration", label="Duration", accessor=summary.export_duration),
             Column("warnings", label="Warnings", accessor=summary.warnings_count),
             Column("checks", label="Checks and gates", accessor=summary.checks_outcome),

@@ -76,6 +76,11 @@ def files_and_size(snapshot):
     return f"{plural(files, 'file')}, {filesizeformat(size)}" if files is not None else ""
 
 
+def store_version(snapshot):
+    """The version the freeze was added to the snapshot store as ("v2"), or empty."""
+    return (report_value(snapshot, "store") or {}).get("version", "")
+
+
 def export_duration(snapshot):
     seconds = report_value(snapshot, "seconds")
     return duration(seconds if seconds is not None else elapsed_seconds(snapshot))

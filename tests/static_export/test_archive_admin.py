@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.utils import timezone
+from lxml import etree
 from wagtail.models import ModelLogEntry, Site
 
 from static_export.models import Snapshot, SnapshotVerification
@@ -307,10 +308,23 @@ def test_the_bag_downloads_as_one_streamed_tar_of_the_bags_files(client, frozen,
         name.split("/", 1)[1] for name in members
     }
 
-    for kind, file in (("wacz", "archive.wacz"), ("provenance", "archive.provenance.json")):
+    for kind, file in (("wacz", "archive.wacz"), ("provenance", "archive.premis.xml")):
         download = client.get(url("download", frozen, kind))
         assert b"".join(download.streaming_content) == (folder / file).read_bytes()
         assert "attachment" in download["Content-Disposition"]
+
+
+def test_the_provenance_record_downloads_as_premis_xml(client, frozen):
+    page = page_soup(client.get(url("inspect", frozen)))
+    link = page.find("a", href=url("download", frozen, "provenance"))
+    assert "PREMIS 3 XML" in link.parent.get_text()
+
+    download = client.get(url("download", frozen, "provenance"))
+
+    assert download["Content-Type"] == "application/xml"
+    assert download["Content-Disposition"] == f'attachment; filename="snapshot-{frozen.pk}.premis.xml"'
+    root = etree.fromstring(b"".join(download.streaming_content))
+    assert root.tag == "{http://www.loc.gov/premis/v3}premis"
 
 
 def test_browse_serves_the_snapshots_pages_read_only_inside_a_sandbox(client, frozen):
@@ -346,9 +360,9 @@ def test_browse_refuses_paths_out_of_the_archive_and_symbolic_links(client, froz
     os.mkfifo(archive / "pipe.html")
 
     for name in (
-        "../archive.provenance.json",
-        "about/../../archive.provenance.json",
-        "%2e%2e/archive.provenance.json",
+        "../archive.premis.xml",
+        "about/../../archive.premis.xml",
+        "%2e%2e/archive.premis.xml",
         "leak.html",
         "about/leak/",
         "about/leak/index.html",
