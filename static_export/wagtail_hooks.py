@@ -26,13 +26,6 @@ def register_archive_menu():
     return ArchiveViewSetGroup()
 
 
-class ArchiveMenuItem(MenuItem):
-    """An entry of the Archive menu, shown to those who may see snapshots, as the menu itself is."""
-
-    def is_shown(self, request):
-        return request.user.has_perm("static_export.view_snapshot")
-
-
 @hooks.register(ArchiveViewSetGroup.submenu_hook)
 def register_static_copy_menu_item():
     return ArchiveMenuItem("Static copy", reverse("static_export_static_copy"), icon_name="upload", order=300)
