@@ -27,6 +27,22 @@ def demo_site(db):
 
 
 @pytest.fixture
+def archivist(django_user_model):
+    """A member of the Archivists group (migration 0003): may freeze, verify and delete snapshots."""
+    from .archive_admin import person_in  # It imports this module's constants.
+
+    return person_in(django_user_model, "Archivists", "archie")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A member of Wagtail's Editors group: may see snapshots, not freeze, verify or delete them."""
+    from .archive_admin import person_in  # It imports this module's constants.
+
+    return person_in(django_user_model, "Editors", "eddie")
+
+
+@pytest.fixture
 def export(tmp_path):
     """Export the site into a fresh folder under tmp_path; returns (folder, report)."""
     counter = iter(range(1000))

@@ -22,7 +22,7 @@ from static_export.tasks import ProgressRecorder, freeze_snapshot, verify_snapsh
 from static_export.views import exportable_pages
 from tests.helpers import page_soup, page_text
 
-from .archive_admin import FREEZE_URL, INDEX_URL, freeze_form, person_in, post_freeze, url
+from .archive_admin import FREEZE_URL, INDEX_URL, freeze_form, post_freeze, url
 from .conftest import BASE_URL, CAPTURED_AT
 
 pytestmark = pytest.mark.django_db
@@ -32,16 +32,6 @@ pytestmark = pytest.mark.django_db
 def snapshots_dir(settings, tmp_path):
     settings.STATIC_EXPORT_SNAPSHOTS_DIR = tmp_path / "snapshots"
     return settings.STATIC_EXPORT_SNAPSHOTS_DIR
-
-
-@pytest.fixture
-def archivist(django_user_model):
-    return person_in(django_user_model, "Archivists", "archie")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return person_in(django_user_model, "Editors", "eddie")
 
 
 @pytest.fixture

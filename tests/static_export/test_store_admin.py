@@ -34,11 +34,6 @@ def folders(settings, tmp_path):
 
 
 @pytest.fixture
-def archivist(django_user_model):
-    return person_in(django_user_model, "Archivists", "archie")
-
-
-@pytest.fixture
 def freeze(client, archivist, demo_site, django_capture_on_commit_callbacks):
     """Freeze through the form with "Add it to the snapshot store" ticked; returns the snapshot."""
     client.force_login(archivist)
