@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock, CallToActionBlock
 from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
+from cms.core.privacy import is_public_page
 from cms.core.serializers import PersonField, TagNamesField
 from cms.core.shared import shared
 
@@ -151,6 +152,11 @@ class CaseStudyPage(BasePage):
     @classmethod
     def display_prefetches(cls):
         return [topics_prefetch()]
+
+    def get_related_programme(self):
+        """The related programme, if visitors may see it: a draft or restricted one is not named."""
+        programme = self.related_programme
+        return programme if is_public_page(programme) else None
 
     @once_per_page
     def get_topics(self):
