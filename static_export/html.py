@@ -7,6 +7,8 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 
+from cms.core.text import without_forbidden_characters
+
 from .archive.errors import ExportError
 
 SERVER_FORM_RE = re.compile(
@@ -45,6 +47,7 @@ def archive_csp():
 
 def archived_html(html, url, original_url, captured_at):
     """A page's HTML as the archive keeps it (before its links are made relative)."""
+    html = without_forbidden_characters(html)  # Rendered without the site's middleware, which drops them
     charset = CHARSET_META_RE.search(html)
     if charset is None:
         raise ExportError(f"The page at {url} has no <meta charset> to put the archive's CSP after.")

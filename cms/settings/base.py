@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Control characters and noncharacters, which no valid HTML holds, left out of every page.
+    "cms.core.text.ForbiddenCharactersMiddleware",
     "cms.csp.CSPMiddleware",
     # Last, as django-axes documents: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
