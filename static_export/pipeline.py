@@ -29,6 +29,8 @@ import wagtail
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.utils import timezone
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.models import Site
 
 from cms.core.shared import render_session
@@ -152,6 +154,9 @@ def prepare(output, options):
         },
     )
     publish_due_pages()
+    for model in settings_registry:  # Made now, as rendering would make them, so the snapshot sees them
+        if issubclass(model, BaseSiteSetting):
+            model.for_site(site)
     snapshot = updates.take_snapshot(site, exportable_pages(site), planning=options.incremental)
     check_url_paths(list(snapshot.pages.values()))
     if options.incremental:
