@@ -134,7 +134,8 @@ def site_plans(draw, max_pages=12):
         if not kinds:
             parent, kinds = None, ["standard"]
         kind = draw(st.sampled_from(kinds))
-        pages.append(PagePlan(number, kind, parent, draw(st.sampled_from(STATES))))
+        # Public pages as often as private ones, so live pages below private ones are common.
+        pages.append(PagePlan(number, kind, parent, draw(st.sampled_from(STATES + PUBLIC_STATES * 2))))
     parents = {plan.number: plan.parent for plan in pages}  # As the moves so far leave them
     for plan in pages:
         if plan.kind in MOVABLE:
