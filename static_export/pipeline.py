@@ -89,7 +89,6 @@ def run_export(options, progress=None, cancelled=None):
     output = Path(options.output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     with export_lock(output), explained_faults(output):
-        drop_stale_state(output)
         check_replaceable(output)
         site, report, plan, snapshot = prepare(output, options)
         archive, state, package = build(output, options, site, report, plan, snapshot, progress, cancelled)
@@ -244,14 +243,6 @@ def swap_with_state(build_dir, output):
             os.replace(stale, state_path)
         raise
     stale.unlink(missing_ok=True)
-
-
-def drop_stale_state(output):
-    """A state set aside by an export killed around its swap (``swap_with_state``): whether the
-    archive beside it is the old one or the new cannot be told, so it is dropped, never trusted; the
-    next incremental export runs in full and says why."""
-    state_path = updates.state_path(output)
-    state_path.with_name(state_path.name + ".stale").unlink(missing_ok=True)
 
 
 def check_replaceable(output):
