@@ -6,12 +6,13 @@ from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import path
+from wagtail.contrib.routable_page.models import re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock, CallToActionBlock
 from cms.core.models import BasePage, PaginatedListingMixin, once_per_page
+from cms.core.privacy import is_public_page
 from cms.core.serializers import PersonField, TagNamesField
 from cms.core.shared import shared
 
@@ -50,10 +51,12 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
         return case_studies
 
     def get_topics(self):
-        """Topics used by at least one live case study here, for the filter links."""
+        """Topics used by at least one live case study here, for the filter links. A topic whose name
+        gives no slug (only punctuation or symbols: "🙂", "!!!") has no address, so no filter."""
         live_ids = CaseStudyPage.objects.child_of(self).live().public().values("pk")
         return (
             Tag.objects.filter(case_studies_casestudytopic_items__content_object__in=live_ids)
+            .exclude(slug="")
             .distinct()
             .order_by("name")
         )
@@ -62,12 +65,15 @@ class CaseStudyIndexPage(PaginatedListingMixin, BasePage):
         """All case studies, and those of each topic in use at ``topic/<slug>/``."""
         return super().listings() + [(f"topic/{tag.slug}/", {"topic": tag.slug}) for tag in self.get_topics()]
 
-    @path("topic/<slug:topic>/", name="topic")
+    # Topic slugs keep their letters (taggit's unicode slugs: "ευεξία", "iechyd-da"), so the route
+    # takes any word characters, as <slug:> (ASCII only) would not: a Greek topic answered 404.
+    @re_path(r"^topic/(?P<topic>[-\w]+)/$", name="topic")
     def topic(self, request, topic):
         return self.render_topic(request, topic, page_number=1)
 
-    @path("topic/<slug:topic>/page/<int:page_number>/", name="topic_page")
+    @re_path(r"^topic/(?P<topic>[-\w]+)/page/(?P<page_number>[0-9]+)/$", name="topic_page")
     def topic_page(self, request, topic, page_number):
+        page_number = int(page_number)
         if page_number < 2:
             raise Http404("The first page of a listing has no page number.")
         return self.render_topic(request, topic, page_number)
@@ -151,6 +157,11 @@ class CaseStudyPage(BasePage):
     @classmethod
     def display_prefetches(cls):
         return [topics_prefetch()]
+
+    def get_related_programme(self):
+        """The related programme, if visitors may see it: a draft or restricted one is not named."""
+        programme = self.related_programme
+        return programme if is_public_page(programme) else None
 
     @once_per_page
     def get_topics(self):

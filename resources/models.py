@@ -10,7 +10,7 @@ from wagtail.search import index
 
 from cms.core.blocks import BaseStreamBlock
 from cms.core.models import BasePage, BasePageForm, once_per_page
-from cms.core.privacy import with_public_documents
+from cms.core.privacy import is_public_page, with_public_documents
 from cms.core.serializers import OrganisationField, OrganisationListField, PersonField
 
 
@@ -268,9 +268,18 @@ class SessionPage(BasePage):
     def get_speakers(self):
         return self.speakers.all()
 
+    def get_programme(self):
+        """The session's programme, if visitors may see it: a live session may sit below a draft
+        programme, whose title and audience are not public."""
+        programme = self.get_parent().specific
+        return programme if is_public_page(programme) else None
+
     @property
     def effective_audience(self):
-        return self.audience or self.get_parent().specific.audience
+        if self.audience:
+            return self.audience
+        programme = self.get_programme()
+        return programme.audience if programme else ""
 
 
 class SessionLearningOutcome(LearningOutcome):

@@ -7,6 +7,8 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 
+from cms.core.text import without_forbidden_characters
+
 from .archive.errors import ExportError
 from .archive.layout import page_title
 
@@ -56,6 +58,7 @@ def archived_html(html, url, original_url, captured_at, notice=None):
     ``notice``: (Captures, archive path) to end the body with the page's capture notice (when and by
     whom it was captured, its other captures, how to cite it: archive/memento.py).
     """
+    html = without_forbidden_characters(html)  # Rendered without the site's middleware, which drops them
     charset = CHARSET_META_RE.search(html)
     if charset is None:
         raise ExportError(f"The page at {url} has no <meta charset> to put the archive's CSP after.")

@@ -10,7 +10,9 @@ Layers point one way: ``archive/`` (files only) ← the build (exporter, views, 
 ``incremental`` ← this module ← commands and tasks.
 """
 
+import contextlib
 import datetime
+import errno
 import io
 import json
 import os
@@ -25,7 +27,10 @@ from pathlib import Path
 import django
 import wagtail
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.utils import timezone
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.models import Site
 
 from cms.core.shared import render_session
@@ -85,7 +90,7 @@ def run_export(options, progress=None, cancelled=None):
     started = time.monotonic()
     output = Path(options.output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    with export_lock(output):
+    with export_lock(output), explained_faults(output):
         check_replaceable(output)
         site, report, plan, snapshot = prepare(output, options)
         archive, state, package = build(output, options, site, report, plan, snapshot, progress, cancelled)
@@ -101,6 +106,36 @@ def run_export(options, progress=None, cancelled=None):
 def count_pages_to_export(site):
     """How many pages an export of ``site`` started now would write (for the admin to say beforehand)."""
     return exportable_pages(site).count()
+
+
+FULL_DISK = {errno.ENOSPC, errno.EDQUOT}
+
+
+@contextlib.contextmanager
+def explained_faults(output):
+    """A full disk or a database that stops answering, wherever the export meets it (a page, a
+    stage, a worker process), as an ExportError that says so; the build has been removed by then."""
+    try:
+        yield
+    except BaseException as exc:
+        causes = [exc]
+        while causes[-1].__cause__ is not None and len(causes) < 10:
+            causes.append(causes[-1].__cause__)
+        full = next((c for c in causes if isinstance(c, OSError) and c.errno in FULL_DISK), None)
+        if full is not None:
+            raise ExportError(
+                f"The disk holding {output.parent} is full ({full.strerror}"
+                f"{f': {full.filename}' if full.filename else ''}). The previous archive is as it was; "
+                "free some space and export again."
+            ) from exc
+        database = next((cause for cause in causes if isinstance(cause, DatabaseError)), None)
+        if database is not None:
+            where = f" ({exc})" if isinstance(exc, ExportError) else ""
+            raise ExportError(
+                f"The database stopped answering during the export: {type(database).__name__}: "
+                f"{database}{where}. The previous archive is as it was; check the database and export again."
+            ) from exc
+        raise
 
 
 def prepare(output, options):
@@ -132,6 +167,9 @@ def prepare(output, options):
         },
     )
     publish_due_pages()
+    for model in settings_registry:  # Made now, as rendering would make them, so the snapshot sees them
+        if issubclass(model, BaseSiteSetting):
+            model.for_site(site)
     snapshot = updates.take_snapshot(site, exportable_pages(site), planning=options.incremental)
     check_url_paths(list(snapshot.pages.values()))
     if options.incremental:

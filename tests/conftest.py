@@ -5,7 +5,10 @@ from django.core.cache import caches
 from wagtail.models import Site
 
 from tests.factories import make_home_page_the_site_root
+from tests.hypothesis_profiles import load_default_profile
 from tests.worker import DATABASE_BACKEND, worker_for_this_test
+
+load_default_profile()
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,9 @@ archive. The live site and the export both ask ``is_public_document``.
 """
 
 from django.db.models import Q
-from wagtail.models import Collection, CollectionViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, Page
 
-from .shared import shared
+from .shared import in_render_session, shared
 
 
 def private_collection_ids():
@@ -48,3 +48,21 @@ def with_public_documents(items, document_of):
 def public_documents(documents):
     """``documents`` (a queryset) without those in private collections."""
     return documents.exclude(collection__in=private_collection_ids())
+
+
+def is_public_page(page):
+    """Whether visitors may see ``page``: live, with no view restriction on it or above it.
+
+    Asked where a page names another it does not hold (a case study's related programme, a session's
+    programme): a draft or restricted page is named nowhere public, not even by its title. An export
+    asks the database once for every public page; a live request asks about this one.
+    """
+    if page is None or not page.live:
+        return False
+    if in_render_session():
+        return page.pk in shared("public_page_ids", _public_page_ids)
+    return Page.objects.filter(pk=page.pk).public().exists()
+
+
+def _public_page_ids():
+    return frozenset(Page.objects.live().public().values_list("pk", flat=True))

@@ -96,7 +96,7 @@ def describe_news_release(page, common, site):
 
 
 def describe_case_study(page, common, site):
-    related = page.related_programme
+    related = page.get_related_programme()
     return {
         **common,
         "@type": "Article",
@@ -105,9 +105,7 @@ def describe_case_study(page, common, site):
         "author": person(page.author),
         "publisher": site["publisher"],
         "keywords": [topic.name for topic in page.get_topics()],
-        "about": {"@type": "Course", "name": related.title, "url": related.full_url}
-        if related and related.live
-        else None,
+        "about": {"@type": "Course", "name": related.title, "url": related.full_url} if related else None,
     }
 
 

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Control characters and noncharacters, which no valid HTML holds, left out of every page.
+    "cms.core.text.ForbiddenCharactersMiddleware",
     "cms.csp.CSPMiddleware",
     # Last, as django-axes documents: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -179,6 +181,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Every refused upload is named, and a document must hold what its extension says (cms/core/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.core.uploads.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.core.uploads.DocumentForm"
 # No Gravatar and no new-release check: the admin makes no requests to third parties (its CSP allows none).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False

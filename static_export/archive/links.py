@@ -39,6 +39,17 @@ def relative_path(target, from_dir):
     return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
+def normalised(path):
+    """A root-absolute URL path with its ``.`` and ``..`` segments undone, as a browser undoes them
+    (``/news/../about/`` is ``/about/``; none climbs above the root), after percent-decoding, so an
+    encoded ``%2e%2e`` cannot name a file outside the folder it seems to be in."""
+    folder = path.endswith("/") or path.endswith(("/.", "/.."))
+    path = posixpath.normpath(path)
+    if path.startswith("//"):  # POSIX keeps two leading slashes; a URL path has one root.
+        path = "/" + path.lstrip("/")
+    return path + "/" if folder and path != "/" else path
+
+
 def has_url_attribute(attrs):
     """Whether a tag's attributes include a URL or style attribute (outside quoted values)."""
     return (
@@ -116,7 +127,8 @@ class LinkRewriter:
         if url.startswith("/"):
             return url
         path = posixpath.normpath(posixpath.join("/", posixpath.dirname(from_file), parts.path))
-        if parts.path.endswith("/") and path != "/":
+        folder = parts.path.endswith("/") or posixpath.basename(parts.path) in (".", "..")  # "." is "./"
+        if folder and path != "/":
             path += "/"
         return path + (f"#{parts.fragment}" if parts.fragment else "")
 
@@ -128,7 +140,7 @@ class LinkRewriter:
         path = self.internal_path(url, from_file)
         if path is not None:
             parts = urlsplit(path)
-            location = (unquote(parts.path), f"#{parts.fragment}" if parts.fragment else "")
+            location = (normalised(unquote(parts.path)), f"#{parts.fragment}" if parts.fragment else "")
         else:
             location = None
         if path is None or url.strip().startswith(("/", *self.origins, *self.aliases)):

@@ -78,7 +78,11 @@ def leaks(name, text):
         for label, pattern in patterns:
             if label in PATTERN_WORDS and not may_match(pattern, PATTERN_WORDS[label], searched):
                 continue
-            found += [f"{label} “{excerpt(match[0])}”" for match in pattern.finditer(searched)]
+            found += [
+                f"{label} “{excerpt(match[0])}”"
+                for match in pattern.finditer(searched)
+                if label != "raw Wagtail rich text" or in_a_tag(searched, match.start())
+            ]
     found += ["“None” shown as text" for node in text_nodes if NONE_TEXT_RE.match(node)]
     title = page_title(text)
     if name != "404.html" and ERROR_TITLE_RE.match(title):
@@ -174,6 +178,17 @@ def our_script(name, attributes, body):
         posixpath.join(posixpath.dirname(name), unquote(url.split("?")[0].split("#")[0]))
     )
     return path != ".." and not path.startswith("../")
+
+
+def in_a_tag(text, position):
+    """Whether ``position`` of ``text`` is where a tag's attribute could start (``<a linktype="page">``),
+    not in the text between tags or inside an attribute's quoted value: a page may mention
+    "linktype=" in its words or its alt text, and only markup is raw rich text."""
+    start = text.rfind("<", 0, position + 1)
+    if start < 0 or text.rfind(">", 0, position) > start:
+        return False
+    before = text[start:position]
+    return before.count('"') % 2 == 0 and before.count("'") % 2 == 0
 
 
 def page_label(name, text):

@@ -3,11 +3,15 @@
 Needs only the archive folder and Pagefind's binary (the ``pagefind[bin]`` package), no database.
 """
 
+import errno
 import gzip
 import hashlib
 import importlib.metadata
 import json
+import os
+import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
 import cbor2
@@ -27,7 +31,27 @@ def write_pagefind_index(build_dir):
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError((result.stderr or result.stdout).strip() or f"exit status {result.returncode}")
+    check_written(output)
     make_filters_reproducible(output)
+
+
+# Less free space than this after Pagefind ran means its writes may have failed.
+NEARLY_FULL = 1 << 20
+
+
+def check_written(pagefind_dir):
+    """Pagefind 1.5 exits 0 though a write failed (on a full disk), leaving files cut short that a
+    browser could not read: a disk left (nearly) full is taken as that failure, and every index file
+    must read whole."""
+    if shutil.disk_usage(pagefind_dir).free < NEARLY_FULL:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(pagefind_dir))
+    for path in sorted(pagefind_dir.rglob("*.pf_*")):
+        try:
+            whole = gzip.decompress(path.read_bytes()).startswith(PAGEFIND_SIGNATURE)
+        except (EOFError, OSError, zlib.error):
+            whole = False
+        if not whole:
+            raise ValueError(f"Pagefind wrote {path.name} damaged: it does not read whole.")
 
 
 def make_filters_reproducible(pagefind_dir):

@@ -129,8 +129,16 @@ def pages_to_render(previous, snapshot, touched):
         render |= referrers.get(page_id, set())
         render |= {parents.get(page_id), pages[page_id].parent if page_id in pages else None}
     render |= referring_pages(snapshot.referrers, [(PAGE_LABEL, pk) for pk in touched])
+    render |= below(rows, set(rows) - set(pages))
     render.add(snapshot.root_page_id)
     return render & set(rows)
+
+
+def below(rows, page_ids):
+    """The pages below ``page_ids``: a page that appears (published, or no longer expired) is in
+    their breadcrumbs, though none of them linked to it before, when it was not in the archive."""
+    prefixes = tuple(rows[page_id]["path"] for page_id in page_ids)
+    return {pid for pid, row in rows.items() if prefixes and row["path"].startswith(prefixes)}
 
 
 def listing_updates(render, touched, previous, snapshot):

@@ -107,8 +107,10 @@ def breadcrumb_trail(context, page):
 
 
 def trail_to(page, home_depth, request):
+    """Only live ancestors: a live page may sit below a draft (or one unpublished or scheduled), whose
+    title and address are not public."""
     trail = []
-    for ancestor in page.get_ancestors().filter(depth__gte=home_depth):
+    for ancestor in page.get_ancestors().filter(depth__gte=home_depth).live():
         title = "Home" if ancestor.depth == home_depth else ancestor.title
         trail.append({"title": title, "url": ancestor.get_url(request)})
     return trail
