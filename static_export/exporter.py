@@ -25,6 +25,7 @@ from cms.core.privacy import is_public_document
 
 from . import search_index, site_files
 from .archive.errors import ExportCancelled, ExportError
+from .archive.files import all_files
 from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file
 from .archive.links import LinkRewriter
 from .archive.memento import Captures
@@ -101,6 +102,10 @@ class ArchiveBuild:
         self.external_links = {}  # archive path -> external URLs, from the links stage
         self.title_entries = None  # search/titles.js entries; None: computed from self.pages
         self.kept_urls = set()  # URLs whose files an incremental export keeps from the previous archive
+        # An update in place (options.in_place) builds only what changed: the folder it updates, and
+        # the files there that stay, which are read where they are (archive/in_place.py).
+        self.base_dir = None
+        self.kept_files = set()
         origins = {site.root_url, f"http://{self.host}"}
         # Uploads are named by /media/… URLs with local storage, but by absolute URLs with S3 (the
         # bucket's, or its custom domain's): those stand for /media/… too, so they are copied and
@@ -128,6 +133,14 @@ class ArchiveBuild:
         for setting in self.site_settings:
             setattr(request, setting.get_cache_attr_name(), setting)
         return request
+
+    def has_file(self, archive_path):
+        """Whether the finished archive holds ``archive_path``: built, or kept where it is."""
+        return archive_path in self.kept_files or (self.build_dir / archive_path).exists()
+
+    def present_files(self):
+        """Every file of the finished archive, as archive paths: those built and those kept."""
+        return self.kept_files | set(all_files(self.build_dir))
 
     # Fetching and resolving
 
@@ -378,7 +391,7 @@ def count_files(report, archive):
     report.documents = len(archive.documents)
     report.images = sum(1 for path in archive.assets if path.startswith(image_prefix))
     report.warnings = list(archive.warnings)
-    for root, _dirs, files in os.walk(archive.build_dir):
-        for name in files:
-            report.files += 1
-            report.bytes += os.path.getsize(os.path.join(root, name))
+    for name in archive.present_files():
+        root = archive.base_dir if name in archive.kept_files else archive.build_dir
+        report.files += 1
+        report.bytes += os.path.getsize(os.path.join(root, name))

@@ -22,3 +22,7 @@ class ExportOptions:
     workers: int | None = None  # Processes rendering pages; default one per CPU.
     store: Path | None = None  # The snapshot store to add this export to as a version (archive/store.py).
     versions_url: str = ""  # Where the store's versions are published together, for pages' links.
+    # A live static copy: update the folder file by file as it is served (archive/in_place.py) rather
+    # than swap a new tree in, with the gates' tools kept warm; an incremental update leaves the
+    # Pagefind index to ``pipeline.reindex_search``, run afterwards.
+    in_place: bool = False

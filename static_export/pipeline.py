@@ -38,8 +38,10 @@ from cms.core.shared import render_session
 from . import incremental as updates
 from . import preserve
 from .archive.errors import ExportCancelled, ExportError
-from .archive.files import export_lock, swap_into_place
+from .archive.files import all_files, export_lock, swap_into_place
+from .archive.in_place import apply_update
 from .archive.layout import is_archive, plural
+from .archive.pagefind import PAGEFIND_DIR, reindex_in_place, search_lock
 from .exporter import ArchiveBuild, asset_folders, build_stages, count_files
 from .inventory import check_url_paths
 from .options import ExportOptions
@@ -88,6 +90,8 @@ def run_export(options, progress=None, cancelled=None):
     affects when the previous export's state allows (incremental.py), or says in the report why not.
     """
     started = time.monotonic()
+    if options.in_place and (options.package or options.store):
+        raise ExportError("A copy updated in place is not packaged or stored: freeze a snapshot for that.")
     output = Path(options.output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     with export_lock(output), explained_faults(output):
@@ -204,15 +208,19 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
             kept = sorted(set(state.pages) - plan.render_ids)
             archive.warnings += [warning for page_id in kept for warning in state.pages[page_id].warnings]
         count_files(report, archive)
-        if options.package:
-            package = preserve.package_archive(archive, output)  # Before the swap: a failure keeps both.
-        with preserve.stored(archive, output, package):  # Taken out of the store again if the swap fails.
-            swap_with_state(build_dir, output)
+        if options.in_place:
+            apply_in_place(archive, output, plan)
+        else:
+            if options.package:
+                package = preserve.package_archive(archive, output)  # Before the swap: a failure keeps both.
+            with preserve.stored(archive, output, package):  # Taken out of the store again if the swap fails.
+                swap_with_state(build_dir, output)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         if package:
             package.discard()
         raise
+    shutil.rmtree(build_dir, ignore_errors=True)  # Empty, or gone (swapped in).
     return archive, state, package
 
 
@@ -223,12 +231,18 @@ def start_build(build_dir, output, options, site, report, plan, snapshot):
     if not plan.incremental:
         archive = ArchiveBuild(build_dir, site, base_url, captured_at, options=options)
         archive.report = report
+        archive.base_dir = output if options.in_place else None
         preserve.prepare_captures(archive)
         return archive, build_stages(archive)
-    dropped = updates.link_previous(output, build_dir, plan, asset_folders())
+    if options.in_place:  # The files that stay are read where they are: nothing is linked.
+        kept, dropped = updates.files_to_keep(output, plan, (*asset_folders(), PAGEFIND_DIR + "/"))
+    else:
+        kept, dropped = (), updates.link_previous(output, build_dir, plan, asset_folders())
     pages = list(exportable_pages(site).filter(pk__in=plan.render_ids))
     archive = ArchiveBuild(build_dir, site, base_url, captured_at, options=options, pages=pages)
     archive.report = report
+    if options.in_place:
+        archive.base_dir, archive.kept_files = output, set(kept)
     preserve.prepare_captures(archive)
     updates.prepare_build(archive, plan, snapshot)
     return archive, updates.incremental_stages(archive, plan, dropped)
@@ -243,6 +257,38 @@ def run_stages(archive, stages, report, progress, cancelled):
         stage_started = time.monotonic()
         run()
         report.stages[name] = round(time.monotonic() - stage_started, 3)
+
+
+def apply_in_place(archive, output, plan):
+    """Move the build's files into ``output`` one by one (archive/in_place.py): uploads and static
+    files first, pages after them, then the files the archive no longer has go. The old state is
+    set aside first, so an update stopped half-way leaves none and the next one is a full export.
+
+    An incremental update leaves ``pagefind/`` to ``reindex_search``, which may be replacing it
+    meanwhile; a full one writes a new index, so it waits for that to finish (the search lock).
+    """
+    output.mkdir(exist_ok=True)
+    present = archive.present_files()
+    indexing = contextlib.nullcontext() if plan.incremental else search_lock(output)
+    with indexing:
+        removed = [
+            name
+            for name in all_files(output)
+            if name not in present and not (plan.incremental and name.startswith(PAGEFIND_DIR + "/"))
+        ]
+        state_path = updates.state_path(output)
+        if state_path.exists():
+            os.replace(state_path, state_path.with_name(state_path.name + ".stale"))
+        apply_update(archive.build_dir, output, removed, first=asset_folders())
+    state_path.with_name(state_path.name + ".stale").unlink(missing_ok=True)
+
+
+def reindex_search(output):
+    """Index the live static copy at ``output`` with Pagefind as its pages are now, and replace its
+    ``pagefind/`` folder file by file (archive/pagefind.py). Returns the index's CheckRun."""
+    output = Path(output).resolve()
+    with search_lock(output):
+        return reindex_in_place(output)
 
 
 def swap_with_state(build_dir, output):

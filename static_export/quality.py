@@ -19,8 +19,19 @@ from .site_files import HTML_SITEMAP_URL
 def check_archive_links(archive, only=None):
     """Broken internal references in the archive, or in the files of ``only`` (archive paths), and
     any reference to the media storage's own URL (an S3 bucket's) left in them."""
-    problems, archive.external_links = link_report(archive.build_dir, only, archive.media_urls)
-    checked = only_files(all_files(archive.build_dir) if only is None else only, {".html", ".css"})
+    if archive.base_dir is None:
+        problems, archive.external_links = link_report(archive.build_dir, only, archive.media_urls)
+        checked = only_files(all_files(archive.build_dir) if only is None else only, {".html", ".css"})
+    else:  # An update in place: what it built is in the build, what it keeps is where it was.
+        present = archive.present_files()
+        built = [name for name in (present if only is None else only) if name not in archive.kept_files]
+        kept = sorted(archive.kept_files) if only is None else []
+        problems, archive.external_links = link_report(archive.build_dir, built, archive.media_urls, present)
+        if kept:
+            more, external = link_report(archive.base_dir, kept, archive.media_urls, present)
+            problems += more
+            archive.external_links.update(external)
+        checked = only_files(built + kept, {".html", ".css"})
     record(archive, CheckRun("links", "link check (static_export)", "", len(checked), problems))
     archive.report.external_links = sorted({url for urls in archive.external_links.values() for url in urls})
     if problems:

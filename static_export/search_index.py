@@ -34,12 +34,10 @@ PAGE_FILES = [f"{PAGEFIND_DIR}/pagefind-ui.js", f"{PAGEFIND_DIR}/pagefind-ui.css
 OWN_FILES = {SEARCH_URL: SEARCH_PAGE, **{"/" + name: name for name in PAGE_FILES}}
 
 
-def write_archive_search(archive):
-    try:
-        write_pagefind_index(archive.build_dir)
-    except Exception as exc:
-        raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
-    record(archive, index_run(archive.build_dir))
+def write_archive_search(archive, pagefind=True):
+    """The search page, its script and the titles for archives opened from disk; then, unless
+    ``pagefind`` is False, the Pagefind index of every page. (The search page is written first, so
+    Pagefind sees the same pages here as when ``reindex_search`` indexes a live copy.)"""
     archive.write_bytes(SEARCH_SCRIPT, (Path(__file__).parent / "archive_search.js").read_bytes())
     entries = archive.title_entries
     if entries is None:
@@ -48,6 +46,12 @@ def write_archive_search(archive):
     request = RequestFactory(HTTP_HOST=archive.host).get(SEARCH_URL)
     html = render_to_string("static_export/archive_search.html", request=request)
     archive.write_html(SEARCH_PAGE, html, SEARCH_URL)
+    if pagefind:
+        try:
+            write_pagefind_index(archive.build_dir)
+        except Exception as exc:
+            raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
+        record(archive, index_run(archive.build_dir))
 
 
 def title_entry(page):

@@ -82,12 +82,13 @@ TEXT_SUFFIXES = {".html", ".css", ".json", ".xml", ".js", ".txt", ".webmanifest"
 URL_TAIL = r"[^\s\"'<>()\\]*"
 
 
-def link_report(archive_dir, only=None, media_urls=()):
+def link_report(archive_dir, only=None, media_urls=(), files=None):
     """(``check_links``, each page's external http(s) links as {archive path: sorted URLs}) from one
     reading of each page and stylesheet (of those in ``only``, when given), and of every other text
-    file when there are ``media_urls`` to look for."""
+    file when there are ``media_urls`` to look for. ``files``: the archive's files, when they are not
+    all in ``archive_dir`` (an update in place reads what it built there, and links to the rest)."""
     root = Path(archive_dir)
-    files = set(all_files(root))  # One listing rather than a stat per reference.
+    files = set(all_files(root)) if files is None else set(files)  # One listing, not a stat per reference.
     media_urls = sorted({url for url in media_urls if url}, key=len, reverse=True)
     media = re.compile("(?:" + "|".join(map(re.escape, media_urls)) + ")" + URL_TAIL) if media_urls else None
     names = [

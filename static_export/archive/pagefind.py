@@ -3,7 +3,9 @@
 Needs only the archive folder and Pagefind's binary (the ``pagefind[bin]`` package), no database.
 """
 
+import contextlib
 import errno
+import fcntl
 import gzip
 import hashlib
 import importlib.metadata
@@ -11,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -18,14 +21,16 @@ import cbor2
 from pagefind.service import get_executable
 
 from .checks import CheckRun
+from .in_place import replace_folder
 
 PAGEFIND_DIR = "pagefind"
 
 
-def write_pagefind_index(build_dir):
-    """Pagefind's command line over the build folder. (Its Python API talks to the same binary over
-    a pipe that also carries the binary's log lines, and now and then failed to decode a reply.)"""
-    output = Path(build_dir) / PAGEFIND_DIR
+def write_pagefind_index(build_dir, output=None):
+    """Pagefind's command line over the build folder, writing ``output`` (its ``pagefind/`` folder by
+    default). (Its Python API talks to the same binary over a pipe that also carries the binary's
+    log lines, and now and then failed to decode a reply.)"""
+    output = Path(output or Path(build_dir) / PAGEFIND_DIR)
     command = [str(get_executable()), "--site", str(build_dir), "--output-path", str(output)]
     command += ["--force-language", "en", "--keep-index-url", "--silent"]
     result = subprocess.run(command, capture_output=True, text=True)
@@ -104,3 +109,38 @@ def index_run(build_dir):
     entry = json.loads((Path(build_dir) / PAGEFIND_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(language.get("page_count", 0) for language in entry["languages"].values())
     return CheckRun("search index", "Pagefind", importlib.metadata.version("pagefind"), pages, [])
+
+
+# Re-indexing a live copy ---------------------------------------------------------------------------
+
+ENTRY = "pagefind-entry.json"  # What a browser reads first: it names the index files of the moment.
+
+
+def reindex_in_place(site_dir):
+    """Index the pages of ``site_dir`` as they are now, beside it, and replace its ``pagefind/``
+    folder file by file: the new index's files (named after their content) first, the entry file
+    that names them next, the old index's files last, so a visitor searching meanwhile keeps a
+    whole index. Hold ``search_lock(site_dir)`` around it. Returns the index's CheckRun."""
+    site_dir = Path(site_dir)
+    for leftover in site_dir.parent.glob(f".{site_dir.name}.indexing-*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # A killed run's (the lock is ours).
+    work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.indexing-", dir=site_dir.parent))
+    try:
+        write_pagefind_index(site_dir, work / PAGEFIND_DIR)
+        replace_folder(work / PAGEFIND_DIR, site_dir / PAGEFIND_DIR, last=[ENTRY])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return index_run(site_dir)
+
+
+@contextlib.contextmanager
+def search_lock(site_dir):
+    """One re-indexing of ``site_dir`` at a time (a file lock beside it, released if the process is
+    killed); a second one waits for the first."""
+    site_dir = Path(site_dir)
+    descriptor = os.open(site_dir.parent / f".{site_dir.name}.search.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)

@@ -23,7 +23,7 @@ function from the previous state and the snapshot to a Plan) and ``apply`` (the 
 for, and the new state). This module joins them for the pipeline.
 """
 
-from .apply import build_state, incremental_stages, link_previous, prepare_build
+from .apply import build_state, files_to_keep, incremental_stages, link_previous, prepare_build
 from .plan import MAX_SHARE, Plan, PlanOptions
 from .plan import plan_export as make_plan
 from .snapshot import Snapshot, software_fingerprint
@@ -37,6 +37,7 @@ __all__ = [
     "Snapshot",
     "State",
     "build_state",
+    "files_to_keep",
     "incremental_stages",
     "link_previous",
     "load_state",

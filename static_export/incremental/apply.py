@@ -14,7 +14,7 @@ from ..archive.layout import page_file
 from ..assets import copy_assets
 from ..exporter import asset_folders, build_stages
 from ..quality import check_archive_gates, check_archive_links, check_archive_privacy
-from ..search_index import title_entry
+from ..search_index import title_entry, write_archive_search
 from ..views import ArchivePagesAPIDetailView, ArchivePagesAPIListingView, page_urls
 from .snapshot import page_signature, route_items
 from .state import PageRecord, State
@@ -40,6 +40,21 @@ def walk_files(root, folder):
 def link_previous(output, build_dir, plan, asset_folders):
     """Hard-link the previous archive's files that stay as they are into the build; returns the
     previous page files left out (their pages are re-rendered or gone)."""
+    keep, dropped = files_to_keep(output, plan, asset_folders)
+    made = set()
+    for name in keep:
+        folder = os.path.dirname(name)
+        if folder not in made:
+            os.makedirs(build_dir / folder, exist_ok=True)
+            made.add(folder)
+        os.link(output / name, build_dir / name)
+    return dropped
+
+
+def files_to_keep(output, plan, folders):
+    """(the previous archive's files that stay as they are, the previous page files left out):
+    each kept page's files, every file in ``folders`` (uploads, static files: pruned later), and
+    the API listings of page types nothing changed in."""
     keep, dropped = [], set()
     for page_id, record in plan.previous.pages.items():
         rendered_urls = plan.partial.get(page_id)
@@ -51,20 +66,13 @@ def link_previous(output, build_dir, plan, asset_folders):
             dropped.update(record.files)
         else:
             keep.extend(record.files)
-    for folder in asset_folders:
+    for folder in folders:
         keep += walk_files(output, folder)
     listing = "api/v2/pages/listing/"
     for label in os.listdir(output / listing) if (output / listing).is_dir() else []:
         if (output / listing / label).is_dir() and label not in plan.api_models:
             keep += walk_files(output, listing_folder(label))
-    made = set()
-    for name in keep:
-        folder = os.path.dirname(name)
-        if folder not in made:
-            os.makedirs(build_dir / folder, exist_ok=True)
-            made.add(folder)
-        os.link(output / name, build_dir / name)
-    return dropped
+    return keep, dropped
 
 
 def prepare_build(archive, plan, snapshot):
@@ -92,9 +100,7 @@ def incremental_stages(archive, plan, dropped):
     stages = dict(build_stages(archive))
 
     def assets():
-        present = {
-            path: source for path, source in archive.assets.items() if (archive.build_dir / path).exists()
-        }
+        present = {path: source for path, source in archive.assets.items() if archive.has_file(path)}
         for path in present:
             del archive.assets[path]
         copy_assets(archive)
@@ -105,7 +111,7 @@ def incremental_stages(archive, plan, dropped):
 
     def links():
         # A file no longer in the archive may be named by a page kept as it was: check every file then.
-        gone = {name for name in dropped if not (archive.build_dir / name).exists()} | archive.pruned
+        gone = {name for name in dropped if not archive.has_file(name)} | archive.pruned
         check_archive_links(archive, None if gone else written())
         kept = (
             record.external for pid, record in plan.previous.pages.items() if pid not in plan.replaced_ids
@@ -118,6 +124,8 @@ def incremental_stages(archive, plan, dropped):
         links=links,
         privacy=lambda: check_archive_privacy(archive, written()),
         gates=lambda: check_archive_gates(archive, written()),
+        # An update in place leaves the Pagefind index to a task of its own (pipeline.reindex_search).
+        search=lambda: write_archive_search(archive, pagefind=not archive.options.in_place),
     )
     return list(stages.items())
 
@@ -162,10 +170,15 @@ def prune_assets(archive, plan, present):
     archive.pruned = set()
 
     for folder in asset_folders():
-        for name in walk_files(archive.build_dir, folder):
-            if name not in needed:
+        built = walk_files(archive.build_dir, folder)
+        for name in sorted({*built, *(kept for kept in archive.kept_files if kept.startswith(folder))}):
+            if name in needed:
+                continue
+            if name in archive.kept_files:
+                archive.kept_files.discard(name)  # Left where it is until the update removes it.
+            else:
                 os.unlink(archive.build_dir / name)
-                archive.pruned.add(name)
+            archive.pruned.add(name)
     for path in needed:
         archive.assets.setdefault(path, present.get(path, ("kept", path)))
         if path.startswith("documents/"):
