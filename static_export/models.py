@@ -185,6 +185,11 @@ class StaticCopy(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     last_failure = models.TextField(blank=True)  # Why the latest update failed; empty once one succeeds.
+    # The search index, rebuilt after updates by a task of its own (publishing.reindex_static_copy_search).
+    search_queued = models.BooleanField(default=False)
+    search_queued_at = models.DateTimeField(null=True, blank=True)  # Taken back when stale, as queued_at.
+    search_as_of = models.DateTimeField(null=True, blank=True)  # The copy's content_as_of it indexed.
+    search_failure = models.TextField(blank=True)  # Why the latest re-indexing failed, or empty.
 
     class Meta:
         verbose_name_plural = "static copies"

@@ -8,10 +8,15 @@ set by a conditional UPDATE, so two editors publishing at once cannot both queue
 
 The task runs one update at a time per copy (copy_lock.py). It takes the changes recorded so far
 (clearing the flag, so a change arriving while it runs queues a later update of its own), runs an
-incremental export into the copy's folder (pipeline.run_export, which builds beside the folder and
-swaps the result in, so a failure or a kill leaves the previous copy as it was), publishes the folder
-to S3 if asked, and records the outcome. A failure is recorded with its reason, never raised into
+incremental export in place into the copy's folder (pipeline.run_export with ``in_place``: only what
+changed is built beside the folder, checked, and moved in file by file, so readers never see a
+broken state and a failure or a kill leaves the previous copy as it was), publishes the folder to S3
+if asked, and records the outcome. A failure is recorded with its reason, never raised into
 editing; the next change, or ``retry()``, tries again.
+
+The search index is rebuilt after an update by ``reindex_static_copy_search``, on a queue of its own
+(SEARCH_QUEUE) so a worker indexing never holds up the next publish; it is coalesced the same way.
+Updates run on UPDATE_QUEUE, apart from the snapshots' long freezes on the default queue.
 """
 
 import datetime
@@ -32,13 +37,15 @@ from .archive.publish import publish_archive
 from .copy_lock import CopyLock, stale_after
 from .models import StaticCopy, StaticCopyUpdate, StaticPublishing
 from .options import ExportOptions
-from .pipeline import run_export
+from .pipeline import reindex_search, run_export
 
 logger = logging.getLogger(__name__)
 
 MAX_REASONS = 50  # The reasons kept for one update: the first ones, each once.
 HEARTBEAT_EVERY = 5.0  # Seconds between heartbeats within one stage of an update.
 ATTEMPTS = 5  # Tries of a compare-and-set on the copy's row before giving up on keeping a reason.
+UPDATE_QUEUE = "static-copy"  # The queue of updates (Procfile: the publisher worker).
+SEARCH_QUEUE = "search"  # The queue of re-indexing (Procfile: the indexer worker).
 
 
 def request_update(reason):
@@ -119,7 +126,7 @@ def enqueue(copy_id, delay):
         StaticCopy.objects.filter(pk=copy_id).update(update_queued=False)
 
 
-@task()
+@task(queue_name=UPDATE_QUEUE)
 def update_static_copy(copy_id):
     """Update the static copy ``copy_id`` with what changed; returns how it went: "complete",
     "failed", "busy" (another update holds the lock: this one is queued again), "nothing to do"
@@ -206,6 +213,11 @@ def run_update(publishing, copy, lock, reasons, started):
     if not failure and publishing.s3_destination:
         failure = publish_to_s3(publishing, copy)
     finish(update, report, failure)
+    if report is not None and not failure:
+        if report.incremental.get("mode") == "incremental":
+            queue_search(copy.pk)  # The update left the index as it was.
+        else:  # A full update indexed every page itself.
+            StaticCopy.objects.filter(pk=copy.pk).update(search_as_of=update.started_at, search_failure="")
     return update.status
 
 
@@ -214,8 +226,63 @@ def export_options(publishing, copy):
         output=Path(copy.folder),
         base_url=publishing.base_url,
         incremental=True,
+        in_place=True,
         gates=tuple(settings.STATIC_EXPORT_UPDATE_GATES),
     )
+
+
+# The search index ---------------------------------------------------------------------------------
+
+
+def queue_search(copy_id):
+    """Queue ``reindex_static_copy_search`` once the current transaction commits, unless one is
+    queued already (a flag set by a conditional UPDATE, taken back when stale as the update's is)."""
+    now = timezone.now()
+    claimable = (
+        Q(search_queued=False)
+        | Q(search_queued_at__isnull=True)
+        | Q(search_queued_at__lt=now - stale_after())
+    )
+    if StaticCopy.objects.filter(claimable, pk=copy_id).update(search_queued=True, search_queued_at=now):
+        transaction.on_commit(functools.partial(enqueue_search, copy_id), robust=True)
+
+
+def enqueue_search(copy_id):
+    try:
+        reindex_static_copy_search.enqueue(copy_id)
+    except Exception:
+        logger.exception("Could not queue the search index of the static copy %s", copy_id)
+        StaticCopy.objects.filter(pk=copy_id).update(search_queued=False)
+
+
+@task(queue_name=SEARCH_QUEUE)
+def reindex_static_copy_search(copy_id):
+    """Rebuild the Pagefind index of the static copy ``copy_id`` from its pages as they are now
+    (pipeline.reindex_search), and publish it to S3 if asked; returns "complete", "failed", "nothing
+    to do" (another task took it) or "skipped". Changes published while it runs queue another."""
+    publishing = StaticPublishing.objects.first()
+    copies = StaticCopy.objects.filter(pk=copy_id)
+    copy = copies.first()
+    if (
+        copy is None
+        or publishing is None
+        or not publishing.enabled
+        or str(publishing.folder_path()) != copy.folder
+    ):
+        copies.update(search_queued=False)
+        return "skipped"
+    if not copies.filter(search_queued=True).update(search_queued=False):
+        return "nothing to do"
+    indexing = copies.values_list("content_as_of", flat=True).get()  # What the copy holds now.
+    try:
+        reindex_search(copy.folder)
+    except Exception as error:
+        logger.exception("Indexing the search of the static copy in %s failed", copy.folder)
+        copies.update(search_failure=f"{type(error).__name__}: {error}")
+        return "failed"
+    failure = publish_to_s3(publishing, copy) if publishing.s3_destination else ""
+    copies.update(search_as_of=indexing, search_failure=failure)
+    return "failed" if failure else "complete"
 
 
 def publish_to_s3(publishing, copy):

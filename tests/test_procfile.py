@@ -1,7 +1,8 @@
-"""`make run` starts the site and the worker together from the Procfile (honcho), and Ctrl-C stops both.
+"""`make run` starts the site and the workers together from the Procfile (honcho), and Ctrl-C stops them.
 
 Run here as `make run` runs it, on a database and folders of the test's own: the web process answers,
-the worker runs a freeze queued in the database, and SIGINT to honcho leaves neither running."""
+the worker runs a freeze queued in the database, the publisher updates the static copy after a
+publish and the indexer its search index, and SIGINT to honcho leaves none of them running."""
 
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-STARTED_RE = re.compile(r"(web|worker)\.1 started \(pid=(\d+)\)")
+STARTED_RE = re.compile(r"(web|worker|publisher|indexer)\.1 started \(pid=(\d+)\)")
 
 
 def free_port():
@@ -49,7 +50,7 @@ def alive(pid):
     return True
 
 
-def test_honcho_runs_the_web_server_and_the_worker_and_ctrl_c_stops_both(tmp_path):
+def test_honcho_runs_the_web_server_and_the_workers_and_ctrl_c_stops_them_all(tmp_path):
     database = tmp_path / "db.sqlite3"
     env = {
         **os.environ,
@@ -61,15 +62,15 @@ def test_honcho_runs_the_web_server_and_the_worker_and_ctrl_c_stops_both(tmp_pat
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-    queued = subprocess.run(
-        [*manage, "shell", "-c", "from static_export.tasks import start_freeze; print(start_freeze().pk)"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+    subprocess.run([*manage, "load_demo_content"], cwd=ROOT, env=env, check=True, capture_output=True)
+    # As `make run` does (continuous publishing on, its first update and a first snapshot queued), with
+    # the static copy in the test's own folder.
+    turn_on = (
+        "from static_export.models import StaticPublishing; "
+        f"StaticPublishing.objects.create(enabled=True, folder='{tmp_path}/static-site')"
     )
-    snapshot_id = int(queued.stdout.split()[-1])
+    subprocess.run([*manage, "shell", "-c", turn_on], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*manage, "start_archiving"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     log = tmp_path / "honcho.log"
     with log.open("w") as output:
@@ -83,20 +84,31 @@ def test_honcho_runs_the_web_server_and_the_worker_and_ctrl_c_stops_both(tmp_pat
     try:
         wait_until(lambda: answers(f"http://127.0.0.1:{port}/admin/login/"), 60, "the web server")
 
-        def finished():
+        def row(sql):
             with sqlite3.connect(database) as connection:
-                row = connection.execute(
-                    "SELECT status FROM static_export_snapshot WHERE id = ?", (snapshot_id,)
-                ).fetchone()
-            return row[0] in ("complete", "failed", "cancelled")
+                return connection.execute(sql).fetchone()
 
-        wait_until(finished, 120, "the worker running the queued freeze")
+        # The worker freezes the snapshot; the publisher makes the static copy.
+        finished = ("complete", "failed", "cancelled")
+        wait_until(lambda: row("SELECT status FROM static_export_snapshot")[0] in finished, 180, "the freeze")
+        copy = "SELECT content_as_of, search_as_of, last_failure FROM static_export_staticcopy"
+        first = wait_until(lambda: row(copy)[0], 120, "the static copy's first update")
+        assert row(copy)[2] == "", row(copy)
+        # A publish reaches the copy (the publisher), then its search index (the indexer).
+        edit = (
+            "from site_pages.models import NewsReleasePage; page = NewsReleasePage.objects.live().first(); "
+            "revision = page.get_latest_revision_as_object(); revision.title = 'Indexed anew'; "
+            "revision.save_revision().publish()"
+        )
+        subprocess.run([*manage, "shell", "-c", edit], cwd=ROOT, env=env, check=True, capture_output=True)
+        wait_until(lambda: row(copy)[0] != first, 60, "the update after a publish")
+        wait_until(lambda: row(copy)[1] == row(copy)[0], 60, "the search index to catch up")
         pids = wait_until(lambda: dict(STARTED_RE.findall(log.read_text())), 10, "honcho's process list")
-        assert set(pids) == {"web", "worker"}, log.read_text()
+        assert set(pids) == {"web", "worker", "publisher", "indexer"}, log.read_text()
 
         honcho.send_signal(signal.SIGINT)  # Ctrl-C in the terminal.
         honcho.wait(timeout=30)
-        wait_until(lambda: not any(alive(int(pid)) for pid in pids.values()), 15, "both processes to stop")
+        wait_until(lambda: not any(alive(int(pid)) for pid in pids.values()), 15, "every process to stop")
         assert not answers(f"http://127.0.0.1:{port}/admin/login/")
     finally:
         if honcho.poll() is None:  # The test failed: honcho still stops what it started.

@@ -11,7 +11,9 @@ from pathlib import Path
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DATABASE_BACKEND = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "static-copy", "search"]}
+}
 
 
 def database_url(settings_dict):
@@ -44,6 +46,8 @@ class Worker:
                 "0.2",
                 "--no-startup-delay",
                 "--no-reload",
+                "--queue-name",
+                "*",  # Every queue, in this one worker (Procfile runs one worker per queue).
             ]
             + list(args),
             cwd=ROOT,

@@ -145,7 +145,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # copy) is queued in the database and run by `manage.py db_worker`, which `make run` and
 # `make serve-production` start beside the web server (Procfile, Procfile.production). README.md says
 # how to move the same tasks to a multi-machine queue.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "static-copy", "search"]}
+}
 
 # Each snapshot frozen from the admin is written to a sub-folder of this one (static_export/models.py).
 STATIC_EXPORT_SNAPSHOTS_DIR = BASE_DIR / "snapshots"

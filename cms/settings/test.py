@@ -16,7 +16,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tasks run in-process as they are enqueued; tests of the real worker use cms.settings.test_worker.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "static-copy", "search"],
+    }
+}
 
 # SQLite's test database on disk rather than in memory, so a real `db_worker` in another process can
 # share it (tests/worker.py); one file per test run.

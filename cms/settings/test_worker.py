@@ -8,7 +8,9 @@ from pathlib import Path
 
 from .test import *  # noqa: F403
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "static-copy", "search"]}
+}
 MEDIA_ROOT = Path(os.environ["MEDIA_ROOT"])
 if "STATIC_EXPORT_SNAPSHOTS_DIR" in os.environ:
     STATIC_EXPORT_SNAPSHOTS_DIR = Path(os.environ["STATIC_EXPORT_SNAPSHOTS_DIR"])

@@ -8,7 +8,7 @@ A state file of another ``version`` is not read: the next export is then a full 
 import datetime
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 STATE_VERSION = 2  # 2: typed records; routes, referrers and page types taken from the snapshot.
 
@@ -44,6 +44,10 @@ class State:
     stylesheets: dict[str, list[str]]  # stylesheet -> the assets it names
     pages: dict[int, PageRecord] = field(default_factory=dict)
     version: int = STATE_VERSION
+
+
+STATE_FIELDS = [item.name for item in fields(State)]
+RECORD_FIELDS = [item.name for item in fields(PageRecord)]
 
 
 class UnusableState(Exception):
@@ -90,12 +94,16 @@ def write_state(output, state):
 
 
 def to_json(state):
-    data = asdict(state)
+    data = {name: getattr(state, name) for name in STATE_FIELDS}
     data["captured_at"] = state.captured_at.isoformat()
     data["objects"] = {
         label: {str(pk): value for pk, value in rows.items()} for label, rows in state.objects.items()
     }
-    data["pages"] = {str(page_id): record for page_id, record in sorted(data["pages"].items())}
+    # Field by field: dataclasses.asdict deep-copies every list and dict, 4 s for 10,000 pages.
+    data["pages"] = {
+        str(page_id): {name: getattr(record, name) for name in RECORD_FIELDS}
+        for page_id, record in sorted(state.pages.items())
+    }
     return data
 
 

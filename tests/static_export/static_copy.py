@@ -10,7 +10,12 @@ from static_export.models import StaticCopy, StaticPublishing
 from .archive_files import files
 from .conftest import BASE_URL
 
-DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+DUMMY_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        "QUEUES": ["default", "static-copy", "search"],
+    }
+}
 
 
 def turn_on(folder, **fields):
