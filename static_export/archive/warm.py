@@ -1,0 +1,124 @@
+"""The quality gates' tools kept warm in a long-lived process: ``run_gates(..., tools=warm_tools())``.
+
+A continuously-updated static copy runs the gates after every publish, from a task worker that lives
+for hours, on the handful of files the update wrote. Starting vnu's JVM and a Chromium for each call
+(gates.py's cold path) costs about 4 s; here both start on first use and stay up:
+
+- vnu as an HTTP service on 127.0.0.1 (vnu_service.py), which checks a page in milliseconds;
+- one Chromium in a thread of its own (browser_thread.py), so the worker's thread never runs
+  Playwright's event loop and keeps its database access;
+- each audit opens the pages over HTTP (page_server.py), from the build folder and, for what the
+  build lacks (the stylesheets and images of a sparse update), a fallback folder: the live copy.
+
+The findings are those of the cold path, worded alike. There is one set of tools per process:
+``warm_tools()`` makes it on first use and closes it when the interpreter exits. A process forked
+from one that has tools gets its own (the parent's JVM and browser are the parent's to use and stop).
+A frozen snapshot keeps the cold path: it runs rarely, and over every page.
+"""
+
+import atexit
+import contextlib
+import os
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+
+from .browser_thread import BrowserThread
+from .gates import AXE_NEEDED, audit_pages, axe_tab, html_files, require_file
+from .page_server import serve_pages
+from .vnu_service import VnuService
+
+# An axe tab serves this many audits, then a new one replaces it, so nothing builds up over hours.
+TAB_AUDITS = 50
+
+
+class WarmTools:
+    """vnu and Chromium, started on first use and kept until ``close()``; safe to share between
+    threads. Use ``warm_tools()`` for the process's own; make one directly only to own its life
+    (``with WarmTools() as tools:``), as the tests do."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.vnu = VnuService()
+        self.browser = BrowserThread()
+        self._tab = None  # (tab, browser, axe script, audits done): used in the browser's thread only.
+
+    def check_html(self, archive_dir, only=None):
+        """As ``gates.check_html``: vnu's errors in the archive's HTML files, or in those of ``only``."""
+        root = Path(archive_dir).resolve()
+        return self.vnu.check(root, html_files(root, only))
+
+    def check_accessibility(self, archive_dir, pages, fallback=None, about=None):
+        """As ``gates.check_accessibility``, with each page opened over HTTP from ``archive_dir`` and,
+        for the files it lacks, ``fallback``. ``about``: a dict given the browser's version."""
+        axe_script = require_file(settings.AXE_CORE_JS, AXE_NEEDED)
+        with serve_pages(archive_dir, fallback) as root_url:
+
+            def audit(browser):
+                if about is not None:
+                    about["version"] = browser.version
+                tab = self._axe_tab(browser, axe_script)
+                try:
+                    problems = audit_pages(tab, pages, lambda name: root_url + quote(name))
+                    tab.goto("about:blank")  # Nothing of this archive stays loaded, nor runs.
+                    return problems
+                except Exception:
+                    self._tab = None  # It may have crashed: the next audit opens a new one.
+                    raise
+
+            return self.browser.run(audit)
+
+    def _axe_tab(self, browser, axe_script):
+        """A tab with axe loaded into each page, reused between audits: a new context, tab and
+        renderer cost more than auditing a page. Nothing carries over from one audit to the next:
+        each audit's server has a port (so an origin, for storage and cache) of its own, and serves
+        with ``Cache-Control: no-store``."""
+        if self._tab is not None:
+            tab, owner, script, audits = self._tab
+            if owner is browser and script == axe_script and audits < TAB_AUDITS and not tab.is_closed():
+                self._tab = (tab, owner, script, audits + 1)
+                return tab
+            with contextlib.suppress(Exception):  # Closed or crashed already: nothing to close.
+                tab.close()
+        self._tab = (axe_tab(browser, axe_script), browser, axe_script, 1)
+        return self._tab[0]
+
+    def close(self):
+        """Stop the JVM and the browser. Does nothing in a process forked from the one that made them:
+        they are the parent's."""
+        if os.getpid() != self.pid:
+            return
+        self.browser.close()
+        self.vnu.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+_lock = threading.Lock()
+_tools = None
+
+
+def warm_tools():
+    """This process's WarmTools, made on first call (its JVM and browser start on first use) and
+    closed at exit. Keyed on the process id, so a forked child never uses its parent's."""
+    global _tools
+    with _lock:
+        if _tools is None or _tools.pid != os.getpid():
+            _tools = WarmTools()
+            atexit.register(_tools.close)
+        return _tools
+
+
+def _after_fork_in_child():
+    """A lock held by another thread at the fork would never be released in the child."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
