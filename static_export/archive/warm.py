@@ -20,6 +20,7 @@ import atexit
 import contextlib
 import os
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,6 +35,16 @@ from .vnu_service import VnuService
 TAB_AUDITS = 50
 
 
+@dataclass
+class AxeTab:
+    """The tab the warm browser audits in, what it belongs to, and the origins it has audited."""
+
+    tab: object
+    browser: object
+    script: Path
+    origins: set = field(default_factory=set)  # The page servers' origins it has opened pages from.
+
+
 class WarmTools:
     """vnu and Chromium, started on first use and kept until ``close()``; safe to share between
     threads. Use ``warm_tools()`` for the process's own; make one directly only to own its life
@@ -43,7 +54,7 @@ class WarmTools:
         self.pid = os.getpid()
         self.vnu = VnuService()
         self.browser = BrowserThread()
-        self._tab = None  # (tab, browser, axe script, audits done): used in the browser's thread only.
+        self._tab = None  # An AxeTab, used in the browser's thread only.
 
     def check_html(self, archive_dir, only=None):
         """As ``gates.check_html``: vnu's errors in the archive's HTML files, or in those of ``only``."""
@@ -59,31 +70,45 @@ class WarmTools:
             def audit(browser):
                 if about is not None:
                     about["version"] = browser.version
-                tab = self._axe_tab(browser, axe_script)
+                tab = self._axe_tab(browser, axe_script, root_url)
                 try:
                     problems = audit_pages(tab, pages, lambda name: root_url + quote(name))
                     tab.goto("about:blank")  # Nothing of this archive stays loaded, nor runs.
-                    return problems
                 except Exception:
-                    self._tab = None  # It may have crashed: the next audit opens a new one.
+                    self._close_tab()  # It may have crashed or hung: the next audit opens a new one.
                     raise
+                return problems
 
             return self.browser.run(audit)
 
-    def _axe_tab(self, browser, axe_script):
+    def _axe_tab(self, browser, axe_script, origin):
         """A tab with axe loaded into each page, reused between audits: a new context, tab and
         renderer cost more than auditing a page. Nothing carries over from one audit to the next:
-        each audit's server has a port (so an origin, for storage and cache) of its own, and serves
-        with ``Cache-Control: no-store``."""
+        each audit's server has an origin (a port) the tab has not opened before, so no storage or
+        cache of an earlier audit applies, and the server answers ``Cache-Control: no-store``. (A port
+        the system hands out again gets a new tab, with a context of its own.) Cookies ignore ports,
+        so they are cleared. Called in the browser's thread only."""
+        kept = self._tab
+        if (
+            kept is not None
+            and kept.browser is browser
+            and kept.script == axe_script
+            and origin not in kept.origins
+            and len(kept.origins) < TAB_AUDITS
+            and not kept.tab.is_closed()
+        ):
+            kept.origins.add(origin)
+            kept.tab.context.clear_cookies()
+            return kept.tab
+        self._close_tab()
+        self._tab = AxeTab(axe_tab(browser, axe_script), browser, axe_script, {origin})
+        return self._tab.tab
+
+    def _close_tab(self):
         if self._tab is not None:
-            tab, owner, script, audits = self._tab
-            if owner is browser and script == axe_script and audits < TAB_AUDITS and not tab.is_closed():
-                self._tab = (tab, owner, script, audits + 1)
-                return tab
-            with contextlib.suppress(Exception):  # Closed or crashed already: nothing to close.
-                tab.close()
-        self._tab = (axe_tab(browser, axe_script), browser, axe_script, 1)
-        return self._tab[0]
+            with contextlib.suppress(Exception):  # Closed, or gone with its browser: nothing to close.
+                self._tab.tab.close()
+            self._tab = None
 
     def close(self):
         """Stop the JVM and the browser. Does nothing in a process forked from the one that made them:

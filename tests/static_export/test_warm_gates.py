@@ -172,6 +172,25 @@ def test_a_page_is_audited_with_the_stylesheet_only_the_fallback_folder_holds(to
         run_gates(build, ["accessibility"], page, fallback=live)
 
 
+def test_nothing_one_audit_leaves_in_the_browser_changes_the_next(tools, tmp_path):
+    # A page that remembers its visit, and a page showing an image without alt text if it finds a
+    # memory of a visit: in local or session storage, or a cookie.
+    remember = "localStorage.x = sessionStorage.x = document.cookie = 'x=1'"
+    write(tmp_path, "a/remember.html", f"<script>{remember}</script>")
+    write(
+        tmp_path,
+        "a/recall.html",
+        "<script>if (localStorage.x || sessionStorage.x || document.cookie) "
+        "document.write('<img src=a.png>')</script>",
+    )
+    pages = ["a/remember.html", "a/recall.html"]
+    first = tools.check_accessibility(tmp_path, pages)
+    assert [problem.file for problem in first] == ["a/recall.html"]  # It does remember, within one audit.
+    reused = [tools.check_accessibility(tmp_path, ["a/recall.html"]) for _ in range(3)]
+
+    assert reused == [[], [], []] == [check_accessibility(tmp_path, ["a/recall.html"])] * 3
+
+
 def test_the_page_server_serves_only_files_inside_the_build_and_fallback_folders(tmp_path):
     build, live = tmp_path / "build", tmp_path / "live"
     write(build, "news/index.html", "<p>New.</p>", title="From the build")
