@@ -13,7 +13,8 @@ for hours, on the handful of files the update wrote. Starting vnu's JVM and a Ch
 The findings are those of the cold path, worded alike. There is one set of tools per process:
 ``warm_tools()`` makes it on first use and closes it when the interpreter exits. A process forked
 from one that has tools gets its own (the parent's JVM and browser are the parent's to use and stop).
-A frozen snapshot keeps the cold path: it runs rarely, and over every page.
+The first check waits for the tools to start (5–10 s); a worker that calls ``warm_tools().start()``
+as it begins has them ready. A frozen snapshot keeps the cold path: it runs rarely, and over every page.
 """
 
 import atexit
@@ -55,6 +56,13 @@ class WarmTools:
         self.vnu = VnuService()
         self.browser = BrowserThread()
         self._tab = None  # An AxeTab, used in the browser's thread only.
+
+    def start(self):
+        """Start the JVM and the browser in the background and return at once, so that the first
+        check need not wait for them (together about 5 s, longer on a busy machine). Optional: each
+        starts on first use anyway. A tool that cannot start says so (MissingTool) when first used."""
+        for begin in (self.vnu.running, lambda: self.browser.run(lambda browser: None)):
+            threading.Thread(target=_quietly, args=(begin,), name="warm-tools-start", daemon=True).start()
 
     def check_html(self, archive_dir, only=None):
         """As ``gates.check_html``: vnu's errors in the archive's HTML files, or in those of ``only``."""
@@ -123,6 +131,11 @@ class WarmTools:
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+def _quietly(start):
+    with contextlib.suppress(Exception):  # Raised again, to the caller, when the tool is first used.
+        start()
 
 
 _lock = threading.Lock()

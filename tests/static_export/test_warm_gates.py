@@ -263,6 +263,20 @@ def test_auditing_with_the_warm_browser_leaves_the_database_usable_in_this_threa
     assert get_user_model().objects.filter(username="before").count() == 1
 
 
+def test_tools_started_ahead_are_ready_before_the_first_check(tmp_path):
+    write(tmp_path, "index.html", "<p>Fine.</p>")
+    with WarmTools() as ahead:
+        started = time.monotonic()
+        ahead.start()
+        assert time.monotonic() - started < 1  # It does not wait for them.
+        while (ahead.vnu.pid is None or ahead.browser.launches == 0) and time.monotonic() - started < 60:
+            time.sleep(0.1)
+        assert ahead.vnu.pid in jvms() and ahead.browser.launches == 1
+
+        assert run_gates(tmp_path, GATES, ["index.html"], tools=ahead) == []
+        assert (ahead.vnu.starts, ahead.browser.launches) == (1, 1)
+
+
 def test_a_vnu_that_cannot_start_is_named(tmp_path, settings):
     write(tmp_path, "index.html", "<p>Fine.</p>")
     running = jvms()
