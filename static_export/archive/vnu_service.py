@@ -56,6 +56,8 @@ THREADS = min(4, os.cpu_count() or 1)
 PROBE = b"<!DOCTYPE html><html lang=en><title>probe</title>"
 # No proxy, whatever the environment says: the service is on this machine.
 OPENER = build_opener(ProxyHandler({}))
+# How a request fails when the JVM is not (or no longer) answering: no JSON of messages comes back.
+FAILURES = (OSError, http.client.HTTPException, ValueError, KeyError)
 
 
 @dataclass
@@ -108,12 +110,12 @@ class VnuService:
             return self.post(service, document)
         except HTTPError as exc:  # The service answered, with an error of its own: not a dead JVM.
             raise MissingTool(f"The Nu Html Checker service failed: HTTP {exc.code} {exc.reason}") from exc
-        except (OSError, http.client.HTTPException):
+        except FAILURES:  # Refused, reset, timed out or cut short: the JVM died or hangs.
             service = self.replace(service)
         try:
             return self.post(service, document)
-        except (OSError, http.client.HTTPException) as exc:
-            raise MissingTool(f"The Nu Html Checker service stopped answering ({exc}).") from exc
+        except FAILURES as exc:
+            raise MissingTool(f"The Nu Html Checker service stopped answering ({exc!r}).") from exc
 
     @staticmethod
     def post(service, document, timeout=CHECK_SECONDS):
@@ -134,6 +136,8 @@ class VnuService:
     def replace(self, failed):
         """A new service in place of ``failed`` (unless another thread has replaced it already)."""
         with self._lock:
+            if self._closed:
+                raise RuntimeError("This vnu service was closed.")
             if self._service is failed:
                 self._stop()
                 self._service = self._start()
@@ -187,7 +191,7 @@ def wait_until_answering(service, seconds=START_SECONDS):
         try:
             VnuService.post(service, PROBE, timeout=10)
             return True
-        except (OSError, http.client.HTTPException, ValueError, KeyError):
+        except FAILURES:
             time.sleep(0.1)
     return False
 

@@ -107,6 +107,19 @@ def test_warm_vnu_finds_the_same_errors_as_the_command_line(tools, tmp_path):
     assert tools.check_html(tmp_path, only) == check_html(tmp_path, only) == in_broken
 
 
+def test_a_page_over_the_services_default_2_mib_is_checked_as_on_the_command_line(tools, tmp_path):
+    long_text = "<p>A paragraph of a long page.</p>\n" * 80_000
+    write(tmp_path, "long/index.html", long_text + "<p><div>x</div></p>")
+    assert (tmp_path / "long/index.html").stat().st_size > 2 * 1024 * 1024
+
+    warm = tools.check_html(tmp_path)
+
+    assert warm == check_html(tmp_path)
+    assert [problem.message for problem in warm] == [
+        "line 80002: No “p” element in scope but a “p” end tag seen."
+    ]
+
+
 def test_run_gates_with_warm_tools_reports_what_the_cold_run_reports(tools, tmp_path):
     broken_pages(tmp_path)
     write(tmp_path, "no-alt.html", '<img src="a.png"><a href="x.html"></a>')
