@@ -4,6 +4,11 @@ Each gate returns a list of GateProblem naming the file and the problem; an empt
 ``check_leaked_markup`` and ``check_html`` need only the archive folder, so ``verify_archive`` can run
 them years later. ``check_accessibility`` drives Debian's Chromium through Playwright; the export
 asks it to audit one page of each type (``pages_to_audit``), not every page.
+
+Each call starts its tools afresh (a JVM for vnu, a Chromium for axe: about 4 s together), which suits
+a full export or a frozen snapshot. A long-lived process that checks a handful of files after every
+publish passes ``tools`` (warm.WarmTools, from ``warm.warm_tools()``): the same checks, the same
+findings, through a vnu service and a Chromium kept running between calls.
 """
 
 import json
@@ -39,39 +44,51 @@ AXE_VIEWPORT = {"width": 1280, "height": 900}
 VNU_BATCH = 6000
 # vnu needs a deep stack; the client compiler alone (C1) halves its CPU time even over 1,000 pages.
 JAVA_OPTIONS = ["-Xss8m", "-XX:TieredStopAtLevel=1"]
+# What each tool is, as MissingTool names it.
+JAVA_NEEDED = "Java 17 for the Nu Html Checker (apt-get install openjdk-17-jre-headless)"
+VNU_NEEDED = "The Nu Html Checker (vnu.jar, npm package vnu-jar)"
+AXE_NEEDED = "axe-core (axe.min.js, npm package axe-core)"
 
 
 class MissingTool(Exception):
     """A gate's tool is not installed; the message names it and how to install it."""
 
 
-def run_gates(archive_dir, names=GATES, pages=None, only=None, runs=None):
+def run_gates(archive_dir, names=GATES, pages=None, only=None, runs=None, *, tools=None, fallback=None):
     """Run the named gates over ``archive_dir``; ``pages`` are the HTML files axe audits.
 
     ``only``: the markup and HTML gates check these files (archive paths) alone. ``runs``: a list to
     which a CheckRun of each gate is added (tool, version, files checked, problems).
+
+    ``tools``: a warm.WarmTools whose vnu service and Chromium check instead of a JVM and a browser
+    started for this call (the findings are the same). ``fallback``: with ``tools``, a folder from
+    which axe's browser is served the files ``archive_dir`` lacks, so a build folder holding only the
+    pages an update wrote is audited with the stylesheets and images of the live copy beside it.
+    The markup and HTML gates read only the files they check, so ``fallback`` changes nothing for them.
     """
     unknown = set(names) - set(GATES)
     if unknown:
         raise ValueError(f"Unknown quality gates {sorted(unknown)}; choose from {GATES}.")
     if "accessibility" in names and pages is None:
         raise ValueError("The accessibility gate needs the pages to audit (one per page type).")
+    if fallback is not None and tools is None:
+        raise ValueError("A fallback folder is served to axe by the warm tools only: pass tools too.")
     browser = {}
+    html_check = tools.check_html if tools is not None else check_html
     # vnu runs in Java processes of its own, so it checks while the other gates run here.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        html = pool.submit(check_html, archive_dir, only) if "html" in names else None
-        found = {
-            "markup": check_leaked_markup(archive_dir, only) if "markup" in names else [],
-            "accessibility": check_accessibility(archive_dir, pages, browser)
-            if "accessibility" in names
-            else [],
-        }
+        html = pool.submit(html_check, archive_dir, only) if "html" in names else None
+        found = {"markup": check_leaked_markup(archive_dir, only) if "markup" in names else []}
+        if "accessibility" not in names:
+            found["accessibility"] = []
+        elif tools is not None:
+            found["accessibility"] = tools.check_accessibility(archive_dir, pages, fallback, browser)
+        else:
+            found["accessibility"] = check_accessibility(archive_dir, pages, browser)
         found["html"] = html.result() if html else []
     if runs is not None:
-        html_files = len(
-            archive_files(archive_dir, {".html"}) if only is None else only_files(only, {".html"})
-        )
-        counts = {"markup": html_files, "html": html_files, "accessibility": len(pages or ())}
+        checked = len(html_files(archive_dir, only))
+        counts = {"markup": checked, "html": checked, "accessibility": len(pages or ())}
         for name in names:
             tool, version = gate_tool(name, browser.get("version", ""))
             runs.append(
@@ -108,14 +125,14 @@ def check_html(archive_dir, only=None):
     Warnings are not failures (the templates are kept free of them by hand). ``only``: these files alone.
     """
     root = Path(archive_dir).resolve()
-    names = archive_files(root, {".html"}) if only is None else only_files(only, {".html"})
+    names = html_files(root, only)
     if not names:
         return []
     command = [
-        require_program("java", "Java 17 for the Nu Html Checker (apt-get install openjdk-17-jre-headless)"),
+        require_program("java", JAVA_NEEDED),
         *JAVA_OPTIONS,
         "-jar",
-        str(require_file(settings.VNU_JAR, "The Nu Html Checker (vnu.jar, npm package vnu-jar)")),
+        str(require_file(settings.VNU_JAR, VNU_NEEDED)),
         "--format",
         "json",
         "--stdout",
@@ -134,12 +151,28 @@ def check_html(archive_dir, only=None):
     problems = []
     for messages in results:
         for message in messages:
-            if message["type"] == "info":
-                continue  # Warnings; --errors-only should leave none.
             name = message.get("url", "").removeprefix("file:").removeprefix(str(root) + "/")
-            where = f"line {message['lastLine']}: " if "lastLine" in message else ""
-            problems.append(GateProblem("html", name.removeprefix("./"), f"{where}{message['message']}"))
+            problems += vnu_problems(name.removeprefix("./"), [message])
     return problems
+
+
+def html_files(root, only):
+    """The HTML files the HTML gate checks: every one in the archive, or those of ``only``."""
+    return archive_files(root, {".html"}) if only is None else only_files(only, {".html"})
+
+
+def vnu_problems(name, messages):
+    """The GateProblems in vnu's JSON ``messages`` about the archive file ``name``, warnings left out.
+
+    One reading for the command line (cold) and the HTTP service (warm.py), so both word them alike.
+    """
+    return [
+        GateProblem("html", name, f"line {message['lastLine']}: {message['message']}")
+        if "lastLine" in message
+        else GateProblem("html", name, message["message"])
+        for message in messages
+        if message["type"] != "info"  # Warnings; --errors-only (level=error) should leave none.
+    ]
 
 
 def run_vnu(command, root):
@@ -171,23 +204,35 @@ def check_accessibility(archive_dir, pages, about=None):
     from playwright.sync_api import sync_playwright  # A test/CI dependency; only this gate needs it.
 
     root = Path(archive_dir).resolve()
-    axe_script = require_file(settings.AXE_CORE_JS, "axe-core (axe.min.js, npm package axe-core)")
-    problems = []
+    axe_script = require_file(settings.AXE_CORE_JS, AXE_NEEDED)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         if about is not None:
             about["version"] = browser.version
         try:
-            tab = browser.new_page(viewport=AXE_VIEWPORT)
-            tab.add_init_script(path=str(axe_script))  # Into every page loaded, before its own scripts.
-            for name in pages:
-                tab.goto((root / name).as_uri())
-                problems += [
-                    GateProblem("accessibility", name, describe_violation(violation))
-                    for violation in tab.evaluate(AXE_RUN, AXE_TAGS)
-                ]
+            tab = axe_tab(browser, axe_script)
+            return audit_pages(tab, pages, lambda name: (root / name).as_uri())
         finally:
             browser.close()
+
+
+def axe_tab(browser, axe_script):
+    """A new tab (in a context of its own) that loads axe-core into every page it opens."""
+    tab = browser.new_page(viewport=AXE_VIEWPORT)
+    tab.add_init_script(path=str(axe_script))  # Into every page loaded, before its own scripts.
+    return tab
+
+
+def audit_pages(tab, pages, address):
+    """axe's violations on each of ``pages``, each opened in ``tab`` (from ``axe_tab``) at
+    ``address(page)``: a file:// URL (the cold path) or an HTTP one (the warm tools)."""
+    problems = []
+    for name in pages:
+        tab.goto(address(name))
+        problems += [
+            GateProblem("accessibility", name, describe_violation(violation))
+            for violation in tab.evaluate(AXE_RUN, AXE_TAGS)
+        ]
     return problems
 
 
