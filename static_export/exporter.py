@@ -106,6 +106,7 @@ class ArchiveBuild:
         # the files there that stay, which are read where they are (archive/in_place.py).
         self.base_dir = None
         self.kept_files = set()
+        self.changed_types = None  # An incremental export's: the model labels of the pages that changed.
         origins = {site.root_url, f"http://{self.host}"}
         # Uploads are named by /media/… URLs with local storage, but by absolute URLs with S3 (the
         # bucket's, or its custom domain's): those stand for /media/… too, so they are copied and

@@ -34,6 +34,7 @@ from django_tasks import task
 
 from .archive.errors import ExportCancelled, ExportError
 from .archive.publish import publish_archive
+from .archive.warm import warm_tools
 from .copy_lock import CopyLock, stale_after
 from .models import StaticCopy, StaticCopyUpdate, StaticPublishing
 from .options import ExportOptions
@@ -199,6 +200,8 @@ def close_interrupted_updates(copy_id, worker):
 def run_update(publishing, copy, lock, reasons, started):
     """Export into the copy's folder, publish it to S3 if asked, and record how it went."""
     update = StaticCopyUpdate.objects.create(copy=copy, reasons=reasons, started_at=started)
+    if {"html", "accessibility"} & set(settings.STATIC_EXPORT_UPDATE_GATES):
+        warm_tools().start()  # In the background while the update reads the site and renders.
     report, failure = None, ""
     try:
         options, progress = export_options(publishing, copy), UpdateProgress(lock, update)

@@ -12,6 +12,7 @@ from .archive.checks import CheckRun, PrivateDocument, check_private, link_repor
 from .archive.errors import ExportError
 from .archive.files import all_files, only_files
 from .archive.gates import MissingTool, pages_to_audit, run_gates
+from .archive.warm import warm_tools
 from .archive.layout import page_file
 from .site_files import HTML_SITEMAP_URL
 
@@ -58,8 +59,13 @@ def check_archive_gates(archive, only=None):
         pages = pages_to_audit(page_urls, archive.extra_files, archive.build_dir)
         if only is not None:
             pages.remove(archive.extra_files[HTML_SITEMAP_URL])
+        tools = fallback = None
+        if archive.options.in_place:  # A live copy's update: the worker's tools, kept warm.
+            tools, fallback = warm_tools(), archive.base_dir if archive.kept_files else None
+            if only is not None and archive.changed_types is not None:
+                pages = pages_of_types(page_urls, archive.changed_types, pages)
         runs = []
-        problems = run_gates(archive.build_dir, names, pages, only, runs)
+        problems = run_gates(archive.build_dir, names, pages, only, runs, tools=tools, fallback=fallback)
         for run in runs:
             record(archive, run)
     except MissingTool as exc:
@@ -68,6 +74,14 @@ def check_archive_gates(archive, only=None):
         listed = "\n".join(f"  [{problem.gate}] {problem}" for problem in problems[:30])
         more = f"\n  … and {len(problems) - 30} more" if len(problems) > 30 else ""
         raise ExportError(f"{len(problems)} quality gate failures in the archive:\n{listed}{more}")
+
+
+def pages_of_types(page_urls, types, chosen):
+    """Of the pages chosen for axe (one per page type and route), those of the page types ``types``
+    (model labels): an update re-renders listings and the home page only because what they list
+    changed, so the templates to audit are those of the pages that changed."""
+    of_type = {page_file(url) for url, page in page_urls.items() if type(page)._meta.label in types}
+    return [name for name in chosen if name in of_type]
 
 
 def check_archive_privacy(archive, only=None):

@@ -167,12 +167,13 @@ STATIC_EXPORT_SIGNING_KEY = Path(
 STATIC_EXPORT_VERSIONS_URL = os.environ.get("STATIC_EXPORT_VERSIONS_URL", "")
 
 # Continuous publishing of a static copy (static_export/publishing.py). Changes within this many seconds
-# of the first join one update; a lock on a copy whose heartbeat is older than this was left by a
-# worker that crashed (one on this machine is recovered as soon as its process is gone); and the
-# quality gates each update runs: the cheap ones (a frozen snapshot runs them all).
-STATIC_EXPORT_COALESCE_SECONDS = 2
+# of the first join one update (and more join it while an update runs); a lock on a copy whose
+# heartbeat is older than this was left by a worker that crashed (one on this machine is recovered as
+# soon as its process is gone); and the quality gates each update runs on what it wrote, all three,
+# with vnu and Chromium kept warm in the publisher worker (static_export/archive/warm.py).
+STATIC_EXPORT_COALESCE_SECONDS = 0.5
 STATIC_EXPORT_STALE_LOCK_SECONDS = 300
-STATIC_EXPORT_UPDATE_GATES = ("markup",)
+STATIC_EXPORT_UPDATE_GATES = ("markup", "html", "accessibility")
 
 WAGTAIL_SITE_NAME = "What Works Wellbeing"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"

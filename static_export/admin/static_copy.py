@@ -53,6 +53,19 @@ class CopyStatus:
     def is_busy(self):
         return self.state in ("updating", "queued")
 
+    @property
+    def search(self):
+        """Where the copy's search index stands (rebuilt after each update by a task of its own)."""
+        copy = self.copy
+        if copy is None or copy.content_as_of is None:
+            return ""
+        if copy.search_failure:
+            return f"Search index: the last indexing failed: {copy.search_failure}"
+        if copy.search_as_of and copy.search_as_of >= copy.content_as_of:
+            return "Search index: up to date with the copy."
+        indexed = f"has content as of {when(copy.search_as_of)}" if copy.search_as_of else "is being made"
+        return f"Search index: catching up (it {indexed}; pages are published already)."
+
 
 def copy_status():
     """The static copy's status, for the setting's current target folder."""

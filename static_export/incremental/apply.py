@@ -89,6 +89,7 @@ def prepare_build(archive, plan, snapshot):
         if (rendered_urls := plan.partial.get(page.pk)) is not None:
             archive.kept_urls.update(url for url in page_urls(page) if url not in rendered_urls)
     rendered = {page.pk: page for page in archive.pages}
+    archive.changed_types = {snapshot.page_types[pid] for pid in plan.changed_ids if pid in snapshot.page_types}
     ordered = sorted(snapshot.pages, key=lambda pid: snapshot.pages[pid]["path"])
     archive.title_entries = [
         title_entry(rendered[pid]) if pid in rendered else previous[pid].search for pid in ordered

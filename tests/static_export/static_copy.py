@@ -48,4 +48,4 @@ def queued_tasks():
 
 
 def deferred(run_after, enqueued_at):
-    return round((run_after - enqueued_at).total_seconds()) if run_after else 0
+    return round((run_after - enqueued_at).total_seconds(), 1) if run_after else 0

@@ -13,6 +13,8 @@ from resources.models import LearningProgrammePage
 from static_export import incremental
 from static_export.archive import in_place
 from static_export.archive.errors import ExportError
+from static_export.archive.gates import GATES
+from static_export.archive.warm import warm_tools
 from static_export.pipeline import export_archive, reindex_search
 from tests.hypothesis_profiles import examples
 
@@ -195,3 +197,21 @@ def test_any_edits_applied_in_place_give_a_full_exports_bytes_once_search_catche
 
     property()
     assert "incremental" in modes, modes
+
+
+def test_an_update_runs_every_gate_on_what_it_wrote_with_the_workers_warm_tools(demo_site, tmp_path):
+    copy = tmp_path / "static-site"
+    export_archive(copy, in_place=True, **OPTIONS)
+    tools = warm_tools()
+    all_gates = {**OPTIONS, "gates": GATES}
+    started = []
+    for title in ["Checked while warm", "Checked while still warm"]:
+        publish_edit(CaseStudyPage.objects.get(), title=title)
+        report = export_archive(copy, incremental=True, in_place=True, **all_gates)
+        started.append((tools.vnu.pid, tools.browser.launches))
+
+    checks = {check["name"]: check for check in report.checks}
+    assert checks["html"]["files"] >= 3 and checks["html"]["problems"] == []  # The page, its listing, home.
+    # axe audits a page of each type that changed (a case study), with the copy's stylesheets.
+    assert checks["accessibility"]["files"] == 1 and checks["accessibility"]["problems"] == []
+    assert started[0] == started[1] and started[0][0] is not None  # One JVM and one browser for both.

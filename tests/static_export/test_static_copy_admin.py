@@ -206,3 +206,18 @@ def test_a_page_that_is_not_live_is_not_in_the_copy(admin_client, case_study, fo
     state, text = side_panel(admin_client, case_study)
 
     assert state == "left out" and "Has only live, public pages" in text
+
+
+def test_the_static_copy_screen_says_whether_search_has_caught_up(
+    admin_client, case_study, folder, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        turn_on(folder)  # The first update is a full one: it indexes every page itself.
+    screen = reverse("static_export_static_copy")
+    assert "Search index: up to date with the copy." in page_text(admin_client.get(screen))
+
+    # An update of one page leaves the index to a task of its own; until it runs, search catches up.
+    StaticCopy.objects.update(search_as_of=the_copy(folder).content_as_of.replace(year=2020))
+    assert "Search index: catching up" in page_text(admin_client.get(screen))
+    StaticCopy.objects.update(search_failure="Pagefind stopped")
+    assert "the last indexing failed: Pagefind stopped" in page_text(admin_client.get(screen))
