@@ -12,8 +12,8 @@ from .archive.checks import CheckRun, PrivateDocument, check_private, link_repor
 from .archive.errors import ExportError
 from .archive.files import all_files, only_files
 from .archive.gates import MissingTool, pages_to_audit, run_gates
-from .archive.warm import warm_tools
 from .archive.layout import page_file
+from .archive.warm import warm_tools
 from .site_files import HTML_SITEMAP_URL
 
 
@@ -60,9 +60,9 @@ def check_archive_gates(archive, only=None):
         if only is not None:
             pages.remove(archive.extra_files[HTML_SITEMAP_URL])
         tools = fallback = None
-        if archive.options.in_place:  # A live copy's update: the worker's tools, kept warm.
-            tools, fallback = warm_tools(), archive.base_dir if archive.kept_files else None
-            if only is not None and archive.changed_types is not None:
+        if archive.options.in_place and only is not None:  # An update of a live copy: warm tools.
+            tools, fallback = warm_tools(), archive.base_dir
+            if archive.changed_types is not None:
                 pages = pages_of_types(page_urls, archive.changed_types, pages)
         runs = []
         problems = run_gates(archive.build_dir, names, pages, only, runs, tools=tools, fallback=fallback)

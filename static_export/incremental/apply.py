@@ -89,7 +89,8 @@ def prepare_build(archive, plan, snapshot):
         if (rendered_urls := plan.partial.get(page.pk)) is not None:
             archive.kept_urls.update(url for url in page_urls(page) if url not in rendered_urls)
     rendered = {page.pk: page for page in archive.pages}
-    archive.changed_types = {snapshot.page_types[pid] for pid in plan.changed_ids if pid in snapshot.page_types}
+    types = snapshot.page_types
+    archive.changed_types = {types[pid] for pid in plan.changed_ids if pid in types}
     ordered = sorted(snapshot.pages, key=lambda pid: snapshot.pages[pid]["path"])
     archive.title_entries = [
         title_entry(rendered[pid]) if pid in rendered else previous[pid].search for pid in ordered
@@ -135,19 +136,42 @@ def write_api(archive, plan):
     """The API files of the re-rendered pages, and the listings of the page types affected."""
     ArchivePagesAPIDetailView(archive=archive).build_queryset()
     labels = [label for label in plan.api_models if label in plan.present_models]
-    listings = ArchivePagesAPIListingView(archive, [None, *labels], items=lambda *args: items(*args))
+    listings = UpdatedListings(archive, [None, *labels], items=lambda *args: items(*args))
 
     def items(label, rendered):
         """The listing's items: the previous listing's, with the re-rendered pages' serialized anew."""
-        kept = {
-            item["id"]: item
-            for item in previous_listing(plan.output, label)
-            if item["id"] not in plan.replaced_ids
-        }
+        previous = previous_listing(plan.output, label)
+        listings.previous_ids[label] = [item["id"] for item in previous]
+        kept = {item["id"]: item for item in previous if item["id"] not in plan.replaced_ids}
         fresh = {page.pk: listings.serialize_page(label, page) for page in rendered}
         return [fresh.get(page_id) or kept[page_id] for page_id in sorted(kept.keys() | fresh.keys())]
 
     listings.build()
+
+
+class UpdatedListings(ArchivePagesAPIListingView):
+    """An incremental export's API listings. Updating in place, a listing's files whose items are the
+    previous file's, unchanged and in the same places, are kept where they are rather than written
+    again: editing one page rewrites one file of each listing showing it, not the whole listing."""
+
+    def __init__(self, archive, labels, items):
+        super().__init__(archive, labels, items=items)
+        self.previous_ids = {}  # label -> the ids the previous listing had, in order
+
+    def jobs(self):
+        jobs = super().jobs()
+        if not self.archive.options.in_place:
+            return jobs
+        unchanged = [job for job in jobs if self.unchanged(*job)]
+        self.archive.kept_files.update(self.get_build_path(number, label) for label, number in unchanged)
+        return [job for job in jobs if job not in set(unchanged)]
+
+    def unchanged(self, label, number):
+        items = self.listed[label]
+        same_places = [item["id"] if isinstance(item, dict) else item.page.pk for item in items]
+        return same_places == self.previous_ids.get(label) and all(
+            isinstance(item, dict) for item in self.chunk(label, number)
+        )
 
 
 def previous_listing(output, label):

@@ -3,6 +3,7 @@ into the served folder with one rename (uploads before the pages using them, rem
 tree is copied or hard-linked, and once the search index catches up the folder is byte for byte
 what a full export of the same content gives."""
 
+import json
 import os
 
 import pytest
@@ -16,6 +17,7 @@ from static_export.archive.errors import ExportError
 from static_export.archive.gates import GATES
 from static_export.archive.warm import warm_tools
 from static_export.pipeline import export_archive, reindex_search
+from static_export.views import ArchivePagesAPIListingView
 from tests.hypothesis_profiles import examples
 
 from .archive_files import files
@@ -215,3 +217,28 @@ def test_an_update_runs_every_gate_on_what_it_wrote_with_the_workers_warm_tools(
     # axe audits a page of each type that changed (a case study), with the copy's stylesheets.
     assert checks["accessibility"]["files"] == 1 and checks["accessibility"]["problems"] == []
     assert started[0] == started[1] and started[0][0] is not None  # One JVM and one browser for both.
+
+
+def test_an_edit_rewrites_only_the_api_listing_files_that_list_the_page(demo_site, tmp_path, monkeypatch):
+    monkeypatch.setattr(ArchivePagesAPIListingView, "results_per_page", 5)  # Several files per listing.
+    copy = tmp_path / "static-site"
+    export_archive(copy, in_place=True, **OPTIONS)
+    listing = "api/v2/pages/listing/"
+    before = {name: inode for name, inode in inodes(copy).items() if name.startswith(listing)}
+    case_study = CaseStudyPage.objects.get()
+    publish_edit(case_study, title="Listed anew")
+
+    report = export_archive(copy, incremental=True, in_place=True, **OPTIONS)
+
+    after = {name: inode for name, inode in inodes(copy).items() if name.startswith(listing)}
+    rewritten = sorted(name for name in after if after[name] != before.get(name))
+    rendered = set(report.incremental["rendered_pages"])  # The case study, its index, home.
+    listing_them = sorted(
+        name
+        for name in after
+        if rendered & {item["id"] for item in json.loads((copy / name).read_text())["items"]}
+    )
+    assert rewritten == listing_them and 0 < len(rewritten) < len(after) / 2
+    full = tmp_path / "full"
+    export_archive(full, **OPTIONS)
+    assert differences(contents(copy, ["pagefind/"]), contents(full, ["pagefind/"])) == []
