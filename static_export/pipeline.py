@@ -151,14 +151,10 @@ def prepare(output, options):
     if not re.match(r"^https?://[^/]+", base_url):
         raise ExportError(f"--base-url must be an absolute http(s) URL, not “{base_url}”.")
     captured_at = options.captured_at
+    previous = updates.load_state(output) if options.incremental else None
     # A correction keeps the previous capture time, except in the store, where it is a new capture.
-    if (
-        captured_at is None
-        and options.incremental
-        and not options.store
-        and (state := updates.load_state(output))
-    ):
-        captured_at = state.captured_at
+    if captured_at is None and previous and not options.store:
+        captured_at = previous.captured_at
     captured_at = (captured_at or timezone.now()).astimezone(datetime.UTC).replace(microsecond=0)
     report = ExportReport(
         output=str(output),
@@ -177,7 +173,7 @@ def prepare(output, options):
     snapshot = updates.take_snapshot(site, exportable_pages(site), planning=options.incremental)
     check_url_paths(list(snapshot.pages.values()))
     if options.incremental:
-        plan = updates.plan_export(output, site, base_url, captured_at, snapshot)
+        plan = updates.plan_export(output, site, base_url, captured_at, snapshot, previous)
     else:
         plan = updates.Plan("a full export was asked for")
     report.incremental = plan.summary()

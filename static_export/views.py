@@ -93,7 +93,7 @@ class WorkerPoolBuild:
             gc.unfreeze()
 
     def build_batches(self, batches):
-        workers = self.worker_count()
+        workers = min(self.worker_count(), len(batches))  # No process forked for a batch or two.
         if workers == 1:
             self.merge_results(map(self.build_batch, batches))
             return

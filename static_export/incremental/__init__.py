@@ -56,11 +56,11 @@ def take_snapshot(site, pages_queryset, planning=True):
     return read_snapshot(site, pages_queryset, software=software_fingerprint(), planning=planning)
 
 
-def plan_export(output, site, base_url, captured_at, snapshot):
+def plan_export(output, site, base_url, captured_at, snapshot, previous=None):
     """Whether the previous archive at ``output`` can be updated in place of a full export, and how:
-    reads the state beside it, then plans without the database (plan.py)."""
+    reads the state beside it (unless given it, ``previous``), then plans without the database (plan.py)."""
     try:
-        previous = read_state(output)
+        previous = previous or read_state(output)
     except UnusableState as unusable:
         return Plan(str(unusable))
     if not (output / "index.html").is_file():

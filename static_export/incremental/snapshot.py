@@ -2,6 +2,7 @@
 renders, so an edit made during the export is seen as a change by the next one, and the plan
 (plan.py) needs no database at all."""
 
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -136,6 +137,7 @@ def take_snapshot(site, pages_queryset, software, planning=True):
     )
 
 
+@functools.cache  # Content types never change while a process runs; a snapshot asks 100,000 times.
 def model_label(content_type_id):
     return ContentType.objects.get_for_id(content_type_id).model_class()._meta.label
 
