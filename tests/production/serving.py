@@ -187,7 +187,8 @@ def write_nginx_config(env, port, upstream_port, run_dir, copy_folder):
 
 def start_nginx(config, port):
     run_dir = config.parent
-    server = Process([nginx_binary(), "-p", str(run_dir), "-c", str(config), "-e", "stderr"], {}, run_dir / "nginx.log")
+    command = [nginx_binary(), "-p", str(run_dir), "-c", str(config), "-e", "stderr"]
+    server = Process(command, {}, run_dir / "nginx.log")
     wait_until(lambda: answers(port, "/favicon-probe") or not server.alive(), 30, "nginx to answer")
     assert server.alive(), server.output()
     return server
