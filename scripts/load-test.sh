@@ -28,7 +28,8 @@ if ! command -v wrk >/dev/null; then
 fi
 ./scripts/install-nginx.sh
 
-export DJANGO_SETTINGS_MODULE=cms.settings.production ALLOWED_HOSTS=127.0.0.1 PORT DJANGO_PORT
+# localhost: the demo Site's host name, for which the worker renders the static copy's pages.
+export DJANGO_SETTINGS_MODULE=cms.settings.production ALLOWED_HOSTS=127.0.0.1,localhost PORT DJANGO_PORT
 SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
 .venv/bin/python manage.py migrate --no-input -v0
@@ -37,7 +38,14 @@ export SECRET_KEY
 LOG="$(mktemp)"
 ACCESS_LOG=/dev/null ./scripts/serve-production.sh >"$LOG" 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -f "$LOG"' EXIT
+stop() {
+    status=$?
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+    rm -f "$LOG"
+    exit "$status"
+}
+trap stop EXIT
 fail() {
     echo "$1; server log:" >&2
     cat "$LOG" >&2
