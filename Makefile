@@ -111,5 +111,5 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts static-site static-site-report.json .run
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts static-site static-site-report.json static-site-state.json .run
 	@echo "Snapshots (./snapshots), the snapshot store (./store) and the signing key are kept: remove them by hand if you mean to."
