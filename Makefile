@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test setup migrate demo admin browser npm lint format archive signing-key clean serve-production loadtest test-postgres bench bench-site bench-store
+.PHONY: run test setup migrate demo admin browser nginx npm lint format archive signing-key clean serve-production loadtest test-postgres bench bench-site bench-store
 
 # The site and admin on http://127.0.0.1:8000/ and the worker that runs background tasks, started
 # together by honcho from the Procfile; Ctrl-C stops both. start_archiving turns on the static copy
@@ -15,7 +15,7 @@ run: setup demo admin
 	$(MANAGE) start_archiving
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -p 8000
 
-test: $(STAMP) $(NPM_STAMP) browser
+test: $(STAMP) $(NPM_STAMP) browser nginx
 	$(BIN)/pytest
 
 # Debian's Chromium for the browser tests (installed once; Playwright never downloads a browser).
@@ -83,18 +83,24 @@ demo: migrate
 admin: migrate
 	$(MANAGE) ensure_admin
 
-# Production, locally: gunicorn + whitenoise on http://127.0.0.1:8001/ with cms.settings.production,
-# and the task worker (Procfile.production).
+# Production, locally, on http://127.0.0.1:8001/ (scripts/serve-production.sh, Procfile.production): nginx
+# serving the public pages from the static copy and sending the rest to gunicorn (cms.settings.production,
+# whitenoise) on 127.0.0.1:8002, and the task worker that keeps the copy up to date. Ctrl-C stops all three.
 # A SECRET_KEY is generated for the run; DJANGO_INSECURE_LOCAL_HTTP=1 allows plain HTTP on loopback.
-serve-production: $(STAMP)
+serve-production: $(STAMP) nginx
 	DJANGO_INSECURE_LOCAL_HTTP=1 ./scripts/serve-production.sh
 
-# wrk against gunicorn on loopback (30 s, 50 connections); writes docs/performance.md.
-loadtest: $(STAMP)
+# Debian's nginx for serve-production and its tests (installed once).
+nginx:
+	./scripts/install-nginx.sh
+
+# wrk on loopback (30 s, 50 connections) against nginx serving the static copy, and against gunicorn
+# rendering every page; writes both into docs/performance.md.
+loadtest: $(STAMP) nginx
 	./scripts/load-test.sh
 
 # The whole suite again on PostgreSQL (Debian's, started on 127.0.0.1 by scripts/start-postgres.sh).
-test-postgres: $(STAMP) browser
+test-postgres: $(STAMP) browser nginx
 	DATABASE_URL="$$(./scripts/start-postgres.sh)" $(BIN)/pytest
 
 lint: $(STAMP)
@@ -107,5 +113,5 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts static-site static-site-report.json
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles archive archive.* archive-report.json build bench test-artifacts static-site static-site-report.json static-site-state.json .run
 	@echo "Snapshots (./snapshots), the snapshot store (./store) and the signing key are kept: remove them by hand if you mean to."

@@ -4,6 +4,7 @@ Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated). Optional: DATABASE_URL (r
 WAGTAILADMIN_BASE_URL, CSRF_TRUSTED_ORIGINS, SECURE_HSTS_SECONDS, AWS_STORAGE_BUCKET_NAME (media on S3)
 with AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_S3_CUSTOM_DOMAIN, AWS_LOCATION, and
 AXES_IPWARE_PROXY_COUNT when behind proxies that set X-Forwarded-For.
+DJANGO_TASK_WORKER=1 (the task worker's process only) turns off the HTTPS redirect there.
 DJANGO_INSECURE_LOCAL_HTTP=1 turns off the HTTPS-only settings for a run on http://127.0.0.1 (only
 `make serve-production` sets it; never set it on a real server).
 """
@@ -47,9 +48,18 @@ if os.environ.get("DJANGO_INSECURE_LOCAL_HTTP") == "1":
     SESSION_COOKIE_SECURE = False
     CSRF_COOKIE_SECURE = False
 
+# The number of proxies in front of gunicorn that append to X-Forwarded-For: 1 for nginx alone
+# (scripts/serve-production.sh), 2 with a TLS terminator before it. Login throttling then counts
+# failures by the visitor's address (cms/client_ip.py), not the proxy's.
 if os.environ.get("AXES_IPWARE_PROXY_COUNT"):
     AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_IPWARE_PROXY_COUNT"])
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_CLIENT_IP_CALLABLE = "cms.client_ip.client_ip"
+
+# The task worker answers no browser: it renders pages for the static copy and snapshots in its own
+# process, through Django's test client over plain http, which the HTTPS redirect would answer with
+# a 301. Procfile.production starts it with DJANGO_TASK_WORKER=1. The web server keeps the redirect.
+if os.environ.get("DJANGO_TASK_WORKER") == "1":
+    SECURE_SSL_REDIRECT = False
 
 STORAGES = {
     **STORAGES,  # noqa: F405

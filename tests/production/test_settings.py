@@ -75,3 +75,21 @@ def test_the_local_http_switch_turns_off_only_the_https_settings(tmp_path):
 
     assert real.stdout.split()[-2:] == ["True", "True"]
     assert local.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_the_task_worker_switch_turns_off_only_the_https_redirect(tmp_path):
+    show = "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.CSRF_COOKIE_SECURE)"
+    worker = manage(production_env(tmp_path, DJANGO_TASK_WORKER="1"), "shell", "-c", show)
+
+    assert worker.stdout.split()[-2:] == ["False", "True"]
+
+
+def test_behind_proxies_login_throttling_reads_the_visitors_address(tmp_path):
+    show = (
+        "from django.conf import settings as s; print(s.AXES_IPWARE_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE)"
+    )
+    behind = manage(production_env(tmp_path, AXES_IPWARE_PROXY_COUNT="2"), "shell", "-c", show)
+    direct = manage(production_env(tmp_path), "shell", "-c", show)
+
+    assert behind.stdout.split()[-2:] == ["2", "cms.client_ip.client_ip"]
+    assert direct.stdout.split()[-1] == "None"
