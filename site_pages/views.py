@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html_join
 from wagtail.models import Site
 
 
@@ -12,8 +13,15 @@ def html_sitemap(request):
         raise Http404("No site is configured for this host.")
     pages = site.root_page.get_descendants(inclusive=True).live().public().order_by("path")
     url = site_relative_urls(request, site)
-    entries = [{"page": page, "level": page.depth - site.root_page.depth, "url": url(page)} for page in pages]
-    return TemplateResponse(request, "site_pages/html_sitemap.html", {"entries": entries, "title": "Sitemap"})
+    # One item a line, indented as in the template; joined here rather than looped over in the
+    # template, which took half a second at 10,000 pages (the static copy rewrites it on each update).
+    item = (
+        '\n            <li class="html-sitemap__item html-sitemap__item--level-{}"><a href="{}">{}</a></li>'
+        "\n        "
+    )
+    levels = ((page.depth - site.root_page.depth, url(page), page.title) for page in pages)
+    items = format_html_join("", item, levels)
+    return TemplateResponse(request, "site_pages/html_sitemap.html", {"items": items, "title": "Sitemap"})
 
 
 def site_relative_urls(request, site):
