@@ -4,12 +4,15 @@
 
 Serves ARCHIVE_DIR's parent on 127.0.0.1 (so the archive sits under a sub-path), opens the archive's
 search page in Debian's Chromium and types each query into Pagefind's box, one after another. The
-server counts the bytes of every file it sends (no compression, an empty cache): the first figure is
+server counts the bytes of every file it sends (an empty cache), as stored and as the production
+front server sends them (nginx gzips scripts, styles and pages; Pagefind's index files are gzipped
+already): the first figure is
 what the search page itself loads, then the extra bytes each query fetches (index chunks, filters,
 and the fragments of the results shown).
 """
 
 import functools
+import gzip
 import re
 import sys
 import threading
@@ -21,13 +24,21 @@ from playwright.sync_api import sync_playwright
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
+# What the production front server (deploy/nginx.conf.template: gzip_types, level 5) compresses.
+# Pagefind's own index files are gzipped already, and nginx sends them as they are.
+COMPRESSED = (".html", ".css", ".js", ".json", ".xml", ".svg", ".wasm")
+
+
 class CountingHandler(SimpleHTTPRequestHandler):
-    sent = []  # (path, bytes) of every file served
+    sent = []  # (path, bytes, bytes gzipped as nginx would send them) of every file served
 
     def copyfile(self, source, outputfile):
         start = source.tell()
         super().copyfile(source, outputfile)
-        self.sent.append((self.path, source.tell() - start))
+        source.seek(start)
+        content = source.read()
+        gzipped = len(gzip.compress(content, 5)) if self.path.endswith(COMPRESSED) else len(content)
+        self.sent.append((self.path, len(content), min(gzipped, len(content))))
 
     def log_message(self, format, *args):
         pass
@@ -58,10 +69,10 @@ def measure(archive, queries):
 
 
 def report(label, sent):
-    total = sum(size for _path, size in sent)
-    print(f"{total:>9,} bytes in {len(sent):>2} files  {label}")  # noqa: T201
-    for path, size in sent:
-        print(f"{size:>19,}  {path}")  # noqa: T201
+    total, gzipped = sum(size for _path, size, _gz in sent), sum(gz for _path, _size, gz in sent)
+    print(f"{total:>9,} bytes ({gzipped:,} gzipped as nginx sends them) in {len(sent):>2} files  {label}")  # noqa: T201
+    for path, size, gz in sent:
+        print(f"{size:>19,} {gz:>9,}  {path}")  # noqa: T201
 
 
 if __name__ == "__main__":
