@@ -303,6 +303,9 @@ def remove_leftovers(output):
     """Remove the temporary folders of exports to ``output`` that were killed (only call with its lock
     held). One killed between its two renames left the previous archive aside: it is put back first."""
     output = Path(output)
+    # The export state set aside while an archive is swapped or updated in place (pipeline.py)
+    # describes an archive that may be gone: without it, the next incremental export runs in full.
+    output.with_name(f"{output.name}-state.json.stale").unlink(missing_ok=True)
     for folder in (output, output.with_name(output.name + ".bag")):  # The bag is swapped the same way.
         for kind in LEFTOVER_KINDS:
             for leftover in sorted(folder.parent.glob(f".{folder.name}.{kind}-*")):

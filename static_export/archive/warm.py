@@ -153,6 +153,15 @@ def warm_tools():
         return _tools
 
 
+def close_warm_tools():
+    """Close this process's WarmTools, if any; the next ``warm_tools()`` makes new ones."""
+    global _tools
+    with _lock:
+        tools, _tools = _tools, None
+    if tools is not None and tools.pid == os.getpid():
+        tools.close()
+
+
 def _after_fork_in_child():
     """A lock held by another thread at the fork would never be released in the child."""
     global _lock

@@ -15,7 +15,7 @@ from static_export import incremental
 from static_export.archive import in_place
 from static_export.archive.errors import ExportError
 from static_export.archive.gates import GATES
-from static_export.archive.warm import warm_tools
+from static_export.archive.warm import close_warm_tools, warm_tools
 from static_export.pipeline import export_archive, reindex_search
 from static_export.views import ArchivePagesAPIListingView
 from tests.hypothesis_profiles import examples
@@ -201,10 +201,20 @@ def test_any_edits_applied_in_place_give_a_full_exports_bytes_once_search_catche
     assert "incremental" in modes, modes
 
 
-def test_an_update_runs_every_gate_on_what_it_wrote_with_the_workers_warm_tools(demo_site, tmp_path):
+@pytest.fixture
+def worker_tools():
+    """The process's warm tools, as a publisher worker keeps them; closed afterwards, so the tests
+    counting their own JVMs and browsers (test_warm_gates.py) find none of these."""
+    yield warm_tools()
+    close_warm_tools()
+
+
+def test_an_update_runs_every_gate_on_what_it_wrote_with_the_workers_warm_tools(
+    demo_site, tmp_path, worker_tools
+):
     copy = tmp_path / "static-site"
     export_archive(copy, in_place=True, **OPTIONS)
-    tools = warm_tools()
+    tools = worker_tools
     all_gates = {**OPTIONS, "gates": GATES}
     started = []
     for title in ["Checked while warm", "Checked while still warm"]:
