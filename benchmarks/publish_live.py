@@ -49,6 +49,13 @@ def wait_for(condition, timeout, what):
     return result
 
 
+def read(path):
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
 def contains(path, text):
     try:
         return text in path.read_text(encoding="utf-8")
@@ -148,7 +155,10 @@ def publish_and_watch(page, copy, copy_id):
     revision.save_revision().publish()
     own_file = copy / page.url.strip("/") / "index.html"
     wait_for(lambda: contains(own_file, marker), PUBLISH_TIMEOUT, f"{page.url} to show {marker}")
-    state = json.loads((copy.parent / f"{copy.name}-state.json").read_text())  # Written right after.
+    # The export state is set aside while files move in, and written again right after.
+    state = json.loads(
+        wait_for(lambda: read(copy.parent / f"{copy.name}-state.json"), PUBLISH_TIMEOUT, "the state")
+    )
     files = showing(copy, type(page).objects.get(pk=page.pk), state, on_home)
     wait_for(lambda: all(contains(path, marker) for path in files), PUBLISH_TIMEOUT, "the listing")
     live = time.monotonic() - published

@@ -13,6 +13,7 @@ Layers point one way: ``archive/`` (files only) ← the build (exporter, views, 
 import contextlib
 import datetime
 import errno
+import gc
 import io
 import json
 import os
@@ -97,7 +98,10 @@ def run_export(options, progress=None, cancelled=None):
     with export_lock(output), explained_faults(output):
         check_replaceable(output)
         site, report, plan, snapshot = prepare(output, options)
-        archive, state, package = build(output, options, site, report, plan, snapshot, progress, cancelled)
+        with collector_paused(options.in_place and plan.incremental):
+            archive, state, package = build(
+                output, options, site, report, plan, snapshot, progress, cancelled
+            )
         updates.write_state(output, state)
         if package:
             report.package = package.install()
@@ -113,6 +117,24 @@ def count_pages_to_export(site):
 
 
 FULL_DISK = {errno.ENOSPC, errno.EDQUOT}
+
+
+@contextlib.contextmanager
+def collector_paused(paused):
+    """Python's cyclic garbage collector off while an update in place builds, when ``paused``.
+
+    A worker that updates a live copy holds the site's state and snapshot (hundreds of thousands of
+    objects at 10,000 pages), and each full pass of the collector over them, set off by the objects
+    an update makes, took a quarter of the update (1.3 s of 5). An update makes little cyclic
+    garbage; the collector runs as usual again afterwards."""
+    if not paused or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @contextlib.contextmanager

@@ -157,6 +157,7 @@ class UpdatedListings(ArchivePagesAPIListingView):
     def __init__(self, archive, labels, items):
         super().__init__(archive, labels, items=items)
         self.previous_ids = {}  # label -> the ids the previous listing had, in order
+        self.kept_in_place = {}  # label -> whether its pages are the previous listing's, in place
 
     def jobs(self):
         jobs = super().jobs()
@@ -167,11 +168,14 @@ class UpdatedListings(ArchivePagesAPIListingView):
         return [job for job in jobs if job not in set(unchanged)]
 
     def unchanged(self, label, number):
-        items = self.listed[label]
-        same_places = [item["id"] if isinstance(item, dict) else item.page.pk for item in items]
-        return same_places == self.previous_ids.get(label) and all(
-            isinstance(item, dict) for item in self.chunk(label, number)
-        )
+        return self.same_places(label) and all(isinstance(item, dict) for item in self.chunk(label, number))
+
+    def same_places(self, label):
+        """Whether the listing has the pages the previous one had, in the same order."""
+        if label not in self.kept_in_place:
+            ids = [item["id"] if isinstance(item, dict) else item.page.pk for item in self.listed[label]]
+            self.kept_in_place[label] = ids == self.previous_ids.get(label)
+        return self.kept_in_place[label]
 
 
 def previous_listing(output, label):
