@@ -4,9 +4,9 @@ The archive is built in a temporary folder beside the output and swapped into pl
 is complete, so a failed or interrupted export leaves the previous archive as it was.
 """
 
-import json
 import os
 import re
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,6 +24,7 @@ from wagtail.models import Site
 from cms.core.privacy import is_public_document
 
 from . import search_index, site_files
+from .archive import json_text
 from .archive.errors import ExportCancelled, ExportError
 from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file
 from .archive.links import LinkRewriter
@@ -41,12 +42,13 @@ from .site_files import (
     write_site_files,
 )
 from .views import (
-    ArchivePagesAPIDetailView,
-    ArchivePagesAPIListingView,
+    ArchivePagesAPIView,
     ArchivePageView,
     exportable_pages,
 )
 
+API_JSON_DEFAULT = APIJSONEncoder().default  # The API's JSON of dates, decimals and lazy text.
+URL_STARTS = ("/", "http")  # API text that may be a URL to rewrite.
 DOCUMENT_URL_RE = re.compile(r"^/documents/(?P<id>\d+)/(?P<filename>[^/]+)$")
 
 
@@ -266,18 +268,25 @@ class ArchiveBuild:
             data = self.rewrite_json(data)
         finally:
             self.current_refs = self.current_json = None
-        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, cls=APIJSONEncoder)
+        # json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, cls=APIJSONEncoder), quicker.
+        text = json_text.dumps(data, default=API_JSON_DEFAULT)
         self.write_text(archive_path, text + "\n")
 
     def rewrite_json(self, value, key=None):
-        """API JSON with URLs pointing into the archive (paths from its root) or at the original site."""
+        """API JSON with URLs pointing into the archive (paths from its root) or at the original site.
+
+        Numbers, booleans, nulls and, without a media storage of its own, text that does not start
+        like a URL are kept as they are without a call each: an export rewrites millions of them.
+        """
         if isinstance(value, dict):
-            return {k: self.rewrite_json(v, k) for k, v in value.items()}
+            keep = self.kept_as_is
+            return {k: v if keep(v) else self.rewrite_json(v, k) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.rewrite_json(item) for item in value]
+            keep = self.kept_as_is
+            return [item if keep(item) else self.rewrite_json(item) for item in value]
         if not isinstance(value, str):
             return value
-        path = self.rewriter.internal_path(value, "") if value.startswith(("/", "http")) else None
+        path = self.rewriter.internal_path(value, "") if value.startswith(URL_STARTS) else None
         if path is None:
             return self.rewrite_embedded_storage_urls(value)
         if key == "detail_url" and (match := re.match(r"^/api/v2/pages/(\d+)/$", path)):
@@ -290,6 +299,14 @@ class ArchiveBuild:
             if archive_path := self.resolve(location[0]):
                 return archive_path + location[1]
         return self.base_url + path if value.startswith("http") else value
+
+    @cached_property
+    def kept_as_is(self):
+        """Whether ``rewrite_json`` would give a value back as it is, judged without calling it."""
+        plain = (int, float, bool, type(None))
+        if self.rewriter.alias_re is not None:
+            return lambda value: type(value) in plain
+        return lambda value: type(value) in plain or (type(value) is str and not value.startswith(URL_STARTS))
 
     def rewrite_embedded_storage_urls(self, value):
         """A JSON string naming the media storage's files (rich text's HTML with an image or a link
@@ -368,8 +385,7 @@ def build_stages(archive):
 
 
 def write_api(archive):
-    ArchivePagesAPIDetailView(archive=archive).build_queryset()
-    ArchivePagesAPIListingView(archive=archive).build()
+    ArchivePagesAPIView(archive).build()
 
 
 def count_files(report, archive):
