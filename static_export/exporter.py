@@ -272,6 +272,35 @@ class ArchiveBuild:
         text = json_text.dumps(data, default=API_JSON_DEFAULT)
         self.write_text(archive_path, text + "\n")
 
+    def share_json(self, archive_path, documents):
+        """Rewrite and write as JSON only once what ``documents`` (dicts: a page's API document and
+        its listing items) hold alike: each list or dict value at the same key in all of them is
+        replaced by a JSONFragment, rewritten as ``archive_path`` (the first file to hold it) would
+        rewrite it. A value whose rewriting warns is left to each file, whose warnings name it."""
+        first, *others = documents
+        for key, value in first.items():
+            if not (value and isinstance(value, (dict, list))):
+                continue
+            if any(other.get(key) is not value for other in others):
+                continue
+            fragment = self.json_fragment(archive_path, key, value)
+            if fragment is not None:
+                for document in documents:
+                    document[key] = fragment
+
+    def json_fragment(self, archive_path, key, value):
+        refs = {"pages": set(), "assets": set(), "warnings": []}
+        warnings_before = len(self.warnings)
+        self.current_refs, self.current_json = refs, archive_path
+        try:
+            value = self.rewrite_json(value, key)
+        finally:
+            self.current_refs = self.current_json = None
+        if refs["warnings"]:
+            del self.warnings[warnings_before:]
+            return None
+        return JSONFragment(json_text.dumps(value, default=API_JSON_DEFAULT), refs["pages"], refs["assets"])
+
     def rewrite_json(self, value, key=None):
         """API JSON with URLs pointing into the archive (paths from its root) or at the original site.
 
@@ -285,6 +314,9 @@ class ArchiveBuild:
             keep = self.kept_as_is
             return [item if keep(item) else self.rewrite_json(item) for item in value]
         if not isinstance(value, str):
+            if isinstance(value, JSONFragment) and self.current_refs is not None:
+                self.current_refs["pages"] |= value.pages  # What its links resolved to, as if
+                self.current_refs["assets"] |= value.assets  # rewritten again in this file.
             return value
         path = self.rewriter.internal_path(value, "") if value.startswith(URL_STARTS) else None
         if path is None:
@@ -331,6 +363,17 @@ class ArchiveBuild:
             )
             self.warnings.append(self.current_refs["warnings"][-1])
         return result.text
+
+
+class JSONFragment(json_text.Encoded):
+    """A value of API JSON rewritten and written once (``ArchiveBuild.share_json``), and what its links
+    resolved to (page ids, asset paths), for the references of each file that holds it."""
+
+    __slots__ = ("pages", "assets")
+
+    def __init__(self, text, pages, assets):
+        super().__init__(text)
+        self.pages, self.assets = pages, assets
 
 
 def media_path():

@@ -378,9 +378,12 @@ class ArchivePagesAPIView(WorkerPoolBuild):
         items, listed = [], {}
         for page in self.by_type.chunk(label, number):
             detail = self.api.serialize(page)
-            self.archive.write_json(f"api/v2/pages/{page.pk}.json", detail)
-            items.append(self.api.serialize(page, listing=label, detail=detail))
+            item = self.api.serialize(page, listing=label, detail=detail)
             listed[page.pk] = self.api.serialize(page, listing="", detail=detail)
+            path = f"api/v2/pages/{page.pk}.json"
+            self.archive.share_json(path, [detail, item])  # Body, quotes…: rewritten and written once.
+            self.archive.write_json(path, detail)
+            items.append(item)
         self.by_type.write_file(label, number, items)
         return listed
 

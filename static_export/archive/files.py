@@ -218,7 +218,8 @@ def _apply_job(name):
 
 
 def start_forked(function, *args):
-    """Start ``function(*args)`` in a forked process; returns a function that waits for its result.
+    """Start ``function(*args)`` in a forked process; returns a function that waits for its result,
+    with a ``stop()`` that ends the process instead (the work is abandoned).
 
     The result, or the exception it raised, comes back through a pipe. Forked, the process shares
     this one's state as it was, so ``function`` and its arguments need not be picklable.
@@ -249,6 +250,13 @@ def start_forked(function, *args):
             raise value
         return value
 
+    def stop():
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+
+    wait.stop = stop
     return wait
 
 

@@ -36,6 +36,16 @@ SCALARS = {
 }
 
 
+class Encoded:
+    """A value already written by ``dumps``, to place in larger documents without writing it again:
+    written at any depth, its lines are only indented further."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
 def dumps(value, default):
     """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=default)``."""
     if isinstance(value, str):
@@ -60,6 +70,8 @@ def _encode(value, newline, default, markers):
         return int.__repr__(value)
     if isinstance(value, float):
         return _float(value)
+    if isinstance(value, Encoded):
+        return value.text.replace("\n", newline)  # Text has no new line of its own: JSON escapes it.
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
