@@ -174,6 +174,7 @@ def measure_incremental_export():
         "export_seconds": report["seconds"],
         "mode": report["incremental"],
         "stages": report["stages"],
+        "alongside": report.get("alongside", {}),
     }
 
 
@@ -227,7 +228,10 @@ def render_update(update):
             f"It re-rendered {len(mode['rendered_pages'])} pages (the case study and the pages that show "
             f"or link to it{urls}) and kept the rest."
         )
-    stages = "\n".join(f"| {name} | {seconds:.2f} |" for name, seconds in update["stages"].items())
+    stages = "\n".join(
+        f"| {name} | {seconds:.2f}{alongside_note(update, name)} |"
+        for name, seconds in update["stages"].items()
+    )
     return f"""Incremental `export_archive --incremental` after publishing a new revision of one case study
 (page {update["page"]}): **{update["export_seconds"]:.1f} s** in the export ({update["seconds"]:.1f} s for the
 whole command, start-up included). {outcome}
