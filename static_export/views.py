@@ -345,11 +345,10 @@ class ListedPage:
 class ArchivePagesAPIView(WorkerPoolBuild):
     """Every exported page's API document and every listing, each page serialized once.
 
-    A job is one file of a page type's listing (up to 100 pages of that type, in id order). Its
-    worker fetches what those pages show at once, writes each page's document
-    (``api/v2/pages/<id>.json``) and the listing's file, whose items take what they share with the
-    page's document from it, and returns each page's item of the listing of all pages; those are
-    written last, by the workers again. The files are those of ``ArchivePagesAPIDetailView`` and
+    A job is one file of a page type's listing (up to 100 pages of that type, in id order). Its worker
+    fetches what those pages show at once, writes each page's document and the listing's file, whose
+    items take what they share with the document from it, and returns each page's item of the listing
+    of all pages, written last. The files are those of ``ArchivePagesAPIDetailView`` and
     ``ArchivePagesAPIListingView``, which an incremental export uses for the few pages it updates.
     """
 

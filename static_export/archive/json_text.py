@@ -73,54 +73,38 @@ def _encode(value, newline, default, markers):
     if isinstance(value, Encoded):
         return value.text.replace("\n", newline)  # Text has no new line of its own: JSON escapes it.
     if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        inner = newline + INDENT
-        _enter(value, markers)
-        get = SCALARS.get
-        text = (
-            "["
-            + inner
-            + ("," + inner).join(
-                [
-                    to_json(item) if (to_json := get(type(item))) else _encode(item, inner, default, markers)
-                    for item in value
-                ]
-            )
-            + newline
-            + "]"
-        )
-        markers.discard(id(value))
-        return text
+        return _encode_list(value, newline, default, markers) if value else "[]"
     if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = newline + INDENT
-        _enter(value, markers)
-        get = SCALARS.get
-        text = (
-            "{"
-            + inner
-            + ("," + inner).join(
-                [
-                    (KEYS.get(key) or _key(key))
-                    + (
-                        to_json(item)
-                        if (to_json := get(type(item)))
-                        else _encode(item, inner, default, markers)
-                    )
-                    for key, item in sorted(value.items())
-                ]
-            )
-            + newline
-            + "}"
-        )
-        markers.discard(id(value))
-        return text
+        return _encode_dict(value, newline, default, markers) if value else "{}"
     _enter(value, markers)
     text = _encode(default(value), newline, default, markers)
     markers.discard(id(value))
     return text
+
+
+def _encode_list(value, newline, default, markers):
+    inner = newline + INDENT
+    _enter(value, markers)
+    get = SCALARS.get
+    members = [
+        to_json(item) if (to_json := get(type(item))) else _encode(item, inner, default, markers)
+        for item in value
+    ]
+    markers.discard(id(value))
+    return "[" + inner + ("," + inner).join(members) + newline + "]"
+
+
+def _encode_dict(value, newline, default, markers):
+    inner = newline + INDENT
+    _enter(value, markers)
+    get = SCALARS.get
+    members = [
+        (KEYS.get(key) or _key(key))
+        + (to_json(item) if (to_json := get(type(item))) else _encode(item, inner, default, markers))
+        for key, item in sorted(value.items())
+    ]
+    markers.discard(id(value))
+    return "{" + inner + ("," + inner).join(members) + newline + "}"
 
 
 # '"key": ' of the keys seen, up to a point: API documents use a few hundred keys again and again.
