@@ -32,7 +32,7 @@ from .html import archived_html
 from .inventory import page_url_map
 from .options import ExportOptions
 from .quality import check_archive_gates, check_archive_links, check_archive_privacy
-from .search_index import start_search_index, write_archive_search
+from .search_index import write_archive_search
 from .site_files import (
     organisation_name,
     write_readme,
@@ -99,10 +99,6 @@ class ArchiveBuild(APIJSONWriter):
         self.external_links = {}  # archive path -> external URLs, from the links stage
         self.title_entries = None  # search/titles.js entries; None: computed from self.pages
         self.kept_urls = set()  # URLs whose files an incremental export keeps from the previous archive
-        # Work going on beside the stages, by the stage that waits for it (Pagefind: "search"); each
-        # has stop(), which the pipeline calls if the export fails before that stage.
-        self.background = {}
-        self.search_index = None  # Pagefind indexing the build, started by the "search index" stage
         origins = {site.root_url, f"http://{self.host}"}
         # Uploads are named by /media/… URLs with local storage, but by absolute URLs with S3 (the
         # bucket's, or its custom domain's): those stand for /media/… too, so they are copied and
@@ -298,14 +294,11 @@ def build_stages(archive):
 
     Stages that index or check the finished folder (search index, quality gates) go after
     "assets"; an ExportError from any stage fails the export and keeps the previous archive.
-    Pagefind indexes the pages from "search index" on, once every page is written, beside the
-    stages up to "search", which waits for it and writes the search page.
     """
     return [
         ("pages", lambda: ArchivePageView(archive=archive).build_queryset()),
         ("site files", lambda: write_site_files(archive)),
         ("redirects", lambda: write_redirects(archive)),
-        ("search index", lambda: start_search_index(archive)),
         ("api", lambda: write_api(archive)),
         ("assets", lambda: copy_assets(archive)),
         ("readme", lambda: write_readme(archive)),

@@ -194,7 +194,7 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
     """Run the stages in a temporary folder beside ``output`` and swap it into place; on any failure
     remove it and keep what was there. Returns (the build, the new state, the package or None)."""
     build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    archive = packaging = package = None
+    packaging = package = None
     alongside = []  # The stages run while the package was built.
 
     def start_packaging(name):
@@ -204,9 +204,6 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
             packaging = preserve.start_packaging(archive, output)
         if packaging is not None:
             alongside.append(name)
-        for waiting_stage in archive.background:  # Work still going on beside this stage.
-            if waiting_stage != name:
-                report.alongside.setdefault(waiting_stage, []).append(name)
 
     try:
         archive, stages = start_build(build_dir, output, options, site, report, plan, snapshot)
@@ -230,8 +227,6 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
     except BaseException:
         if packaging:  # Stopped first: it reads the build.
             packaging.discard()
-        for work in archive.background.values() if archive else ():
-            work.stop()  # Pagefind, say, which writes into the build.
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     return archive, state, package

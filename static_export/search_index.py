@@ -18,7 +18,7 @@ from search.content import search_date, search_type
 
 from .archive.errors import ExportError
 from .archive.layout import page_file
-from .archive.pagefind import PAGEFIND_DIR, index_run, start_pagefind, write_pagefind_index
+from .archive.pagefind import PAGEFIND_DIR, index_run, write_pagefind_index
 from .quality import record
 
 SEARCH_URL = "/search/"  # where the header search box sends people, on the live site and here
@@ -34,29 +34,9 @@ PAGE_FILES = [f"{PAGEFIND_DIR}/pagefind-ui.js", f"{PAGEFIND_DIR}/pagefind-ui.css
 OWN_FILES = {SEARCH_URL: SEARCH_PAGE, **{"/" + name: name for name in PAGE_FILES}}
 
 
-# Pagefind's priority while it indexes alongside other stages (see start_search_index).
-PAGEFIND_NICENESS = 19
-
-
-def start_search_index(archive):
-    """Start Pagefind on the build, whose pages are all written, in the background: it indexes on one
-    core while the next stages (the API's) go on, at a low priority so that it takes only the CPU
-    they leave free. The search stage (``write_archive_search``) waits for it."""
-    try:
-        archive.search_index = start_pagefind(archive.build_dir, niceness=PAGEFIND_NICENESS)
-    except Exception as exc:
-        raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
-    archive.background["search"] = archive.search_index
-
-
 def write_archive_search(archive):
-    running = getattr(archive, "search_index", None)
     try:
-        if running is None:
-            write_pagefind_index(archive.build_dir)
-        else:
-            archive.background.pop("search", None)
-            running.finish()
+        write_pagefind_index(archive.build_dir)
     except Exception as exc:
         raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
     record(archive, index_run(archive.build_dir))

@@ -3,7 +3,6 @@
 Needs only the archive folder and Pagefind's binary (the ``pagefind[bin]`` package), no database.
 """
 
-import contextlib
 import errno
 import gzip
 import hashlib
@@ -12,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -27,46 +25,14 @@ PAGEFIND_DIR = "pagefind"
 def write_pagefind_index(build_dir):
     """Pagefind's command line over the build folder. (Its Python API talks to the same binary over
     a pipe that also carries the binary's log lines, and now and then failed to decode a reply.)"""
-    start_pagefind(build_dir).finish()
-
-
-class PagefindRun:
-    """Pagefind indexing a build folder in a process of its own, started by ``start_pagefind``."""
-
-    def __init__(self, build_dir, niceness=0):
-        self.output = Path(build_dir) / PAGEFIND_DIR
-        command = [str(get_executable()), "--site", str(build_dir), "--output-path", str(self.output)]
-        command += ["--force-language", "en", "--keep-index-url", "--silent"]
-        # Its output goes to a file: a pipe nobody reads until the end could fill and stop it.
-        self.log = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
-        if niceness:
-            with contextlib.suppress(OSError):  # The process may have finished already.
-                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
-
-    def finish(self):
-        """Wait for Pagefind, then check what it wrote and make its filters reproducible."""
-        returncode = self.process.wait()
-        self.log.seek(0)
-        output = self.log.read()
-        self.log.close()
-        if returncode != 0:
-            raise RuntimeError(output.strip() or f"exit status {returncode}")
-        check_written(self.output)
-        make_filters_reproducible(self.output)
-
-    def stop(self):
-        """End Pagefind, its index abandoned (the export failed meanwhile)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self.log.close()
-
-
-def start_pagefind(build_dir, niceness=0):
-    """Start indexing ``build_dir``, whose pages must all be written; ``finish()`` waits for it.
-    ``niceness``: the process's lower priority, so it uses only the CPU other work leaves free."""
-    return PagefindRun(build_dir, niceness)
+    output = Path(build_dir) / PAGEFIND_DIR
+    command = [str(get_executable()), "--site", str(build_dir), "--output-path", str(output)]
+    command += ["--force-language", "en", "--keep-index-url", "--silent"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError((result.stderr or result.stdout).strip() or f"exit status {result.returncode}")
+    check_written(output)
+    make_filters_reproducible(output)
 
 
 # Less free space than this after Pagefind ran means its writes may have failed.

@@ -219,7 +219,7 @@ def test_the_package_is_built_alongside_the_checks_and_a_failing_check_discards_
     """The bag and the WACZ are built while links, privacy and gates check the build (the report
     says so); a check that fails meanwhile stops them, and the previous archive and package stay."""
     archive, report, bag, wacz = packaged(export)
-    assert report.alongside["package"] == ["links", "privacy", "gates"]
+    assert report.alongside == {"package": ["links", "privacy", "gates"]}
     assert set(report.stages) >= {"links", "privacy", "gates", "package"}
     before = {path: path.read_bytes() for path in (wacz, bag / "bag-info.txt", archive / "index.html")}
     started = []

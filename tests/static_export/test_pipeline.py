@@ -117,33 +117,3 @@ def test_verify_and_diff_run_on_the_files_alone_without_django(demo_site, tmp_pa
     (old / "index.html").write_text("tampered")
     status, output, _modules = run_tool("verify", str(old))
     assert status == 1 and "index.html has changed since it was captured" in output
-
-
-def test_the_search_index_is_built_beside_the_api_and_stopped_if_the_export_fails_meanwhile(
-    demo_site, tmp_path, monkeypatch
-):
-    """Pagefind starts once every page is written and indexes while the API is written (the report
-    says so); an export failing before its search stage ends it before the build is removed."""
-    from static_export import search_index
-
-    report = run_export(options(tmp_path / "archive"))
-    assert report.alongside["search"] == ["api", "assets", "readme"]
-    assert list(report.stages)[: list(report.stages).index("api")][-1] == "search index"
-
-    started = []
-    real_start = search_index.start_pagefind
-
-    def start_pagefind(*args, **kwargs):
-        started.append(real_start(*args, **kwargs))
-        return started[-1]
-
-    def failing_api(archive):
-        raise ExportError("Could not export the API for “Home” (page 3): broken")
-
-    monkeypatch.setattr(search_index, "start_pagefind", start_pagefind)
-    monkeypatch.setattr("static_export.exporter.write_api", failing_api)
-    with pytest.raises(ExportError, match="broken"):
-        run_export(options(tmp_path / "archive"))
-
-    assert started and started[0].process.poll() is not None  # Ended, not left indexing.
-    assert [path.name for path in tmp_path.iterdir() if ".building-" in path.name] == []
