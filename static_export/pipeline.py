@@ -270,18 +270,19 @@ def run_stages(archive, stages, report, progress, cancelled, before=None):
 
 def swap_with_state(build_dir, output):
     """Swap the build into place; the old state describes the old archive, so it is set aside until
-    the new archive is in place, and put back if the swap fails."""
+    the new archive is in place, and put back if the swap fails. It is removed as soon as the new
+    archive is in place, not after the old one is deleted, so an export killed meanwhile (a large old
+    archive takes seconds to delete) leaves no state set aside."""
     state_path = updates.state_path(output)
     stale = state_path.with_name(state_path.name + ".stale")
     if state_path.exists():
         os.replace(state_path, stale)
     try:
-        swap_into_place(build_dir, output)
+        swap_into_place(build_dir, output, swapped=lambda: stale.unlink(missing_ok=True))
     except BaseException:
         if stale.exists():
             os.replace(stale, state_path)
         raise
-    stale.unlink(missing_ok=True)
 
 
 def check_replaceable(output):

@@ -260,8 +260,9 @@ def start_forked(function, *args):
     return wait
 
 
-def swap_into_place(build_dir, output):
-    """Replace ``output`` with the finished build in two renames; the old archive goes last."""
+def swap_into_place(build_dir, output, swapped=None):
+    """Replace ``output`` with the finished build in two renames; the old archive goes last.
+    ``swapped()`` is called as soon as the build is in place, before the old archive is removed."""
     old = None
     if output.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{output.name}.previous-", dir=output.parent))
@@ -272,6 +273,8 @@ def swap_into_place(build_dir, output):
         if old:
             os.rename(old / output.name, output)
         raise
+    if swapped:
+        swapped()
     if old:
         shutil.rmtree(old)
     os.chmod(output, 0o755)  # mkdtemp makes the folder private; an archive is for everyone.

@@ -110,9 +110,9 @@ def finish_package(package, capture):
     try:
         wacz, bag = package.running
         try:
-            pages, signature = wacz()
-        finally:
             bag = bag()
+        finally:  # A failed WACZ is the failure reported (a full disk, say, meets it too).
+            pages, signature = wacz()
         package.running = []
         paths = package.built()
         objects = provenance.capture_objects(capture, package.output.name)
