@@ -1,7 +1,7 @@
 """Load what the exported pages show in a few queries per batch of pages, not a few per page.
 
 Before the workers start, the pages' tree parents and every person, organisation, image (with its
-renditions) and document become ``known`` objects (``cms.core.shared``), which StreamField choosers
+renditions), document and locale become ``known`` objects (``cms.core.shared``), which StreamField choosers
 and rich-text links look up. Each batch of pages then fetches the relations its page types show
 (``display_prefetches``) together, in the worker rendering it, and foreign keys are pointed at
 known objects.
@@ -12,6 +12,7 @@ from itertools import chain
 from django.db.models import prefetch_related_objects
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
+from wagtail.models import Locale
 
 from cms.core.models import Organisation, Person
 from cms.core.shared import prime_foreign_keys
@@ -30,6 +31,7 @@ def load_in_bulk(pages):
         *Organisation.objects.all(),
         *get_image_model().objects.prefetch_renditions(),
         *get_document_model().objects.all(),
+        *Locale.objects.all(),  # Each page's, which the API shows in listings.
     ]
 
 

@@ -4,7 +4,6 @@ The archive is built in a temporary folder beside the output and swapped into pl
 is complete, so a failed or interrupted export leaves the previous archive as it was.
 """
 
-import json
 import os
 import re
 from pathlib import Path
@@ -15,7 +14,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.test import Client, RequestFactory
-from rest_framework.utils.encoders import JSONEncoder as APIJSONEncoder
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.documents import get_document_model
@@ -24,6 +22,7 @@ from wagtail.models import Site
 from cms.core.privacy import is_public_document
 
 from . import search_index, site_files
+from .api_json import APIJSONWriter
 from .archive.errors import ExportCancelled, ExportError
 from .archive.files import all_files
 from .archive.layout import DOCUMENTS_FOLDER, MEDIA_FOLDER, STATIC_FOLDER, page_file
@@ -42,8 +41,7 @@ from .site_files import (
     write_site_files,
 )
 from .views import (
-    ArchivePagesAPIDetailView,
-    ArchivePagesAPIListingView,
+    ArchivePagesAPIView,
     ArchivePageView,
     exportable_pages,
 )
@@ -51,7 +49,7 @@ from .views import (
 DOCUMENT_URL_RE = re.compile(r"^/documents/(?P<id>\d+)/(?P<filename>[^/]+)$")
 
 
-class ArchiveBuild:
+class ArchiveBuild(APIJSONWriter):
     """One export in progress: what it exports, how it resolves links, and where it writes (``build_dir``).
 
     Pages and API documents are served directly by the views; the few other URLs (404, feed, HTML
@@ -273,62 +271,6 @@ class ArchiveBuild:
             self.warnings.append(refs["warnings"][-1])
         self.write_text(archive_path, self.captures.settle(archive_path, result.text))
 
-    def write_json(self, archive_path, data):
-        self.recording(archive_path)
-        self.current_json = archive_path
-        try:
-            data = self.rewrite_json(data)
-        finally:
-            self.current_refs = self.current_json = None
-        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, cls=APIJSONEncoder)
-        self.write_text(archive_path, text + "\n")
-
-    def rewrite_json(self, value, key=None):
-        """API JSON with URLs pointing into the archive (paths from its root) or at the original site."""
-        if isinstance(value, dict):
-            return {k: self.rewrite_json(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.rewrite_json(item) for item in value]
-        if not isinstance(value, str):
-            return value
-        path = self.rewriter.internal_path(value, "") if value.startswith(("/", "http")) else None
-        if path is None:
-            return self.rewrite_embedded_storage_urls(value)
-        if key == "detail_url" and (match := re.match(r"^/api/v2/pages/(\d+)/$", path)):
-            if int(match[1]) in self.page_ids:
-                self.refer_to_page(int(match[1]))
-                return f"api/v2/pages/{match[1]}.json"
-        if key != "html_url" and (location := self.rewriter.locate(value, "")):
-            # The path as the HTML rewriter resolves it: unquoted, without a query (a signed
-            # storage URL's, say), the fragment kept.
-            if archive_path := self.resolve(location[0]):
-                return archive_path + location[1]
-        return self.base_url + path if value.startswith("http") else value
-
-    def rewrite_embedded_storage_urls(self, value):
-        """A JSON string naming the media storage's files (rich text's HTML with an image or a link
-        pasted from the bucket) with their archive copies instead, as paths from the archive's root.
-
-        HTML is rewritten as a page is: a link to a file the archive cannot have (private, missing)
-        is removed with a warning, a missing image stops the export. Other text gets the original
-        site's URL of each copy. Strings naming no storage URL are left exactly as they were.
-        """
-        pattern = self.rewriter.alias_re
-        if pattern is None or not pattern.search(value):
-            return value
-        if "<" not in value:
-            return self.rewriter.to_base_url(value)
-        result = self.rewriter.rewrite_html(value, "")
-        for problem in result.problems:
-            where = f"the API's {self.current_json}"
-            if problem.fatal:
-                raise ExportError(f"{problem.url} is not in the archive: {where} needs it.")
-            self.current_refs["warnings"].append(
-                f"{problem.url} is not in the archive; the link in {where} was removed."
-            )
-            self.warnings.append(self.current_refs["warnings"][-1])
-        return result.text
-
 
 def media_path():
     """The root-absolute URL path of uploads on the site: MEDIA_URL's path (``/media/``)."""
@@ -382,8 +324,7 @@ def build_stages(archive):
 
 
 def write_api(archive):
-    ArchivePagesAPIDetailView(archive=archive).build_queryset()
-    ArchivePagesAPIListingView(archive=archive).build()
+    ArchivePagesAPIView(archive).build()
 
 
 def count_files(report, archive):

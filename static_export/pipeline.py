@@ -62,6 +62,9 @@ class ExportReport:
     bytes: int = 0
     seconds: float = 0.0
     stages: dict = field(default_factory=dict)
+    # A stage that ran alongside others (the package, built while the checks ran): their names. Its
+    # time in ``stages`` overlaps theirs, so the stages' times add up to more than ``seconds``.
+    alongside: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     external_links: list = field(default_factory=list)
     checks: list = field(default_factory=list)  # Each check and gate: tool, version, files, problems.
@@ -213,30 +216,43 @@ def build(output, options, site, report, plan, snapshot, progress, cancelled):
     """Run the stages in a temporary folder beside ``output`` and swap it into place; on any failure
     remove it and keep what was there. Returns (the build, the new state, the package or None)."""
     build_dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    package = None
+    packaging = package = None
+    alongside = []  # The stages run while the package was built.
+
+    def start_packaging(name):
+        """The package is built alongside the checks: from their first, the build's files are final."""
+        nonlocal packaging
+        if options.package and packaging is None and name in CHECKS:
+            packaging = preserve.start_packaging(archive, output)
+        if packaging is not None:
+            alongside.append(name)
+
     try:
         archive, stages = start_build(build_dir, output, options, site, report, plan, snapshot)
         archive.on_progress, archive.cancelled = progress, cancelled
         if not archive.page_ids:
             raise ExportError(f"The site “{site}” has no live, public pages to export.")
         with render_session():  # What the stages' pages share is worked out once (cms/core/shared.py).
-            run_stages(archive, stages, report, progress, cancelled)
+            run_stages(archive, stages, report, progress, cancelled, before=start_packaging)
         state = updates.build_state(archive, snapshot, plan)
         if plan.incremental:  # Warnings about links on the pages kept as they were still hold.
             kept = sorted(set(state.pages) - plan.render_ids)
             archive.warnings += [warning for page_id in kept for warning in state.pages[page_id].warnings]
         count_files(report, archive)
-        if options.in_place:
+        if options.in_place:  # Never packaged (run_export refuses it).
             apply_in_place(archive, output, plan)
         else:
-            if options.package:
-                package = preserve.package_archive(archive, output)  # Before the swap: a failure keeps both.
+            if options.package:  # Before the swap: a failure keeps both.
+                packaging = packaging or preserve.start_packaging(archive, output)
+                package = preserve.finish_packaging(archive, packaging)
+                if alongside:
+                    report.alongside["package"] = alongside
             with preserve.stored(archive, output, package):  # Taken out of the store again if the swap fails.
                 swap_with_state(build_dir, output)
     except BaseException:
+        if packaging:  # Stopped first: it reads the build.
+            packaging.discard()
         shutil.rmtree(build_dir, ignore_errors=True)
-        if package:
-            package.discard()
         raise
     shutil.rmtree(build_dir, ignore_errors=True)  # Empty, or gone (swapped in).
     return archive, state, package
@@ -266,10 +282,17 @@ def start_build(build_dir, output, options, site, report, plan, snapshot):
     return archive, updates.incremental_stages(archive, plan, dropped)
 
 
-def run_stages(archive, stages, report, progress, cancelled):
+# The stages that only read the build (the checks): the package is built alongside them.
+CHECKS = ("links", "privacy", "gates")
+
+
+def run_stages(archive, stages, report, progress, cancelled, before=None):
+    """Run the stages in order, each timed; ``before(name)`` is called as each starts."""
     for name, run in stages:
         if cancelled and cancelled():
             raise ExportCancelled(f"The export was cancelled before its “{name}” stage.")
+        if before:
+            before(name)
         if progress:
             progress(name, 0, len(archive.page_urls))
         stage_started = time.monotonic()
@@ -311,18 +334,19 @@ def reindex_search(output):
 
 def swap_with_state(build_dir, output):
     """Swap the build into place; the old state describes the old archive, so it is set aside until
-    the new archive is in place, and put back if the swap fails."""
+    the new archive is in place, and put back if the swap fails. It is removed as soon as the new
+    archive is in place, not after the old one is deleted, so an export killed meanwhile (a large old
+    archive takes seconds to delete) leaves no state set aside."""
     state_path = updates.state_path(output)
     stale = state_path.with_name(state_path.name + ".stale")
     if state_path.exists():
         os.replace(state_path, stale)
     try:
-        swap_into_place(build_dir, output)
+        swap_into_place(build_dir, output, swapped=lambda: stale.unlink(missing_ok=True))
     except BaseException:
         if stale.exists():
             os.replace(stale, state_path)
         raise
-    stale.unlink(missing_ok=True)
 
 
 def check_replaceable(output):

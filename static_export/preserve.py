@@ -9,13 +9,14 @@ archive takes the old one's place, and removed again if the swap fails).
 
 import contextlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
 from .archive import premis, provenance
 from .archive.errors import ExportError
-from .archive.package import Capture, build_package
+from .archive.package import Capture, Package, finish_package, start_package
 from .archive.signing import SigningError, load_private_key
 from .archive.store import SnapshotStore, StoreError, object_id
 from .site_files import organisation_name
@@ -41,24 +42,51 @@ def signing_key(warnings):
     return path
 
 
-def capture_of(archive, signing=False):
+def capture_of(archive, signing=False, warnings=None):
     return Capture(
         base_url=archive.base_url,
         captured_at=archive.captured_at,
         organisation=organisation_name(archive.site),
         contact=archive.options.contact,
         report=archive.report,
-        signing_key=signing_key(archive.warnings) if signing else None,
+        signing_key=signing_key(archive.warnings if warnings is None else warnings) if signing else None,
     )
 
 
 def package_archive(archive, output):
     """The bag, WACZ and PREMIS record of the finished build (archive/package.py), timed as a stage."""
+    return finish_packaging(archive, start_packaging(archive, output))
+
+
+@dataclass
+class Packaging:
+    """A package being built in the background (``start_packaging``) and what its finish needs."""
+
+    package: Package
+    capture: Capture
+    warnings: list  # Its own (an unsigned WACZ), added to the export's when it finishes.
+    started: float
+
+    def discard(self):
+        self.package.discard()
+
+
+def start_packaging(archive, output):
+    """Start building the bag and the WACZ of the build, whose files are final: the stages left only
+    read them (the checks), so the package is built alongside them. ``finish_packaging`` waits."""
     started = time.monotonic()
-    capture = capture_of(archive, signing=True)
+    warnings = []
+    capture = capture_of(archive, signing=True, warnings=warnings)
+    return Packaging(start_package(archive.build_dir, output, capture), capture, warnings, started)
+
+
+def finish_packaging(archive, packaging):
+    """The finished package, its PREMIS record written from the export's report as it now is; the
+    ``package`` stage is timed from the start of packaging, so it overlaps the stages run meanwhile."""
+    archive.warnings += packaging.warnings
     archive.report.warnings = list(archive.warnings)
-    package = build_package(archive.build_dir, output, capture)
-    archive.report.stages["package"] = round(time.monotonic() - started, 3)
+    package = finish_package(packaging.package, packaging.capture)
+    archive.report.stages["package"] = round(time.monotonic() - packaging.started, 3)
     return package
 
 

@@ -13,7 +13,6 @@ import multiprocessing
 import os
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connection, connections
 from django.http import Http404
 from django.utils import timezone
@@ -22,7 +21,6 @@ from wagtail.models import Page
 from wagtailbakery.api_views import PagesAPIDetailView, PagesAPIListingView
 from wagtailbakery.views import AllPublishedPagesView
 
-from cms.api import api_router
 from cms.core.models import PaginatedListingMixin
 from cms.core.shared import known_objects
 
@@ -30,6 +28,7 @@ from .archive.errors import ExportError
 from .archive.files import default_signals
 from .archive.layout import page_file
 from .bulk import fetch_for_display, load_in_bulk, prime_loaded
+from .frozen_api import ExportedPagesAPI
 
 
 def exportable_pages(site):
@@ -76,9 +75,12 @@ class WorkerPoolBuild:
         """The pages a job shows, whose relations its batch fetches together (``fetch_for_display``)."""
         return []
 
-    def build_queryset(self):
+    def batches(self):
         jobs = self.jobs()
-        batches = [jobs[start : start + self.batch_size] for start in range(0, len(jobs), self.batch_size)]
+        return [jobs[start : start + self.batch_size] for start in range(0, len(jobs), self.batch_size)]
+
+    def build_queryset(self):
+        batches = self.batches()
         if self.archive.bulk_objects is None:
             self.archive.bulk_objects = load_in_bulk(self.archive.pages)
         self.queries = 0
@@ -119,14 +121,18 @@ class WorkerPoolBuild:
             self.archive.warnings += result["warnings"]
             self.archive.file_refs.update(result["file_refs"])
             self.queries += result["queries"]
+            self.merge_values(result["values"])
             if self.counts_pages:
                 self.archive.progress(result["jobs"])
+
+    def merge_values(self, values):
+        """What the batch's jobs returned (``build_job``), other than None, in the parent process."""
 
     def build_batch(self, batch):
         known_assets, warnings_before = set(self.archive.assets), len(self.archive.warnings)
         # The batch records its files' references apart: a worker's records grow with every batch.
         all_refs, self.archive.file_refs = self.archive.file_refs, {}
-        queries = [0]
+        queries, values = [0], []
 
         def count(execute, sql, params, many, context):
             queries[0] += 1
@@ -137,7 +143,9 @@ class WorkerPoolBuild:
                 # Fetched in the worker, so the workers share this work rather than wait for the parent.
                 fetch_for_display([page for job in batch for page in self.pages_of(job)])
                 for job in batch:
-                    self.build_job(job)
+                    value = self.build_job(job)
+                    if value is not None:
+                        values.append(value)
         finally:
             file_refs, self.archive.file_refs = self.archive.file_refs, all_refs
             # The batch's warnings go back with its result, which merge_results adds: in this process
@@ -153,6 +161,7 @@ class WorkerPoolBuild:
             "warnings": warnings,
             "file_refs": file_refs,
             "queries": queries[0],
+            "values": values,
         }
 
 
@@ -223,63 +232,6 @@ class ArchivePageView(WorkerPoolBuild, AllPublishedPagesView):
         return response
 
 
-class ExportedPagesAPI:
-    """Our API's pages endpoint, serializing the pages the export holds (live, public, specific).
-
-    The frozen JSON is what the live API gives. The serializers come from the endpoint as a request
-    would get them, one per page type and view, and serialize every page of that type: building a
-    serializer's fields costs more than serializing a page with them, and no page is looked up again.
-    """
-
-    def __init__(self, archive):
-        self.archive = archive
-        self.serializers = {}
-
-        class ExportedPagesEndpoint(api_router._endpoints["pages"]):
-            listing_model = Page  # The model a listing shows (``?type=``).
-
-            def get_object(self):
-                return self.request.exported_page
-
-            def get_base_queryset(self):
-                # The API shows a page's parent only if the parent is in its base queryset (live,
-                # public pages); the exported pages are exactly those, so no query per page.
-                return ExportedPages(archive.page_ids)
-
-            def get_queryset(self):
-                # Only its model is asked for: the pages come from the export.
-                return self.listing_model.objects.none()
-
-        self.endpoint = ExportedPagesEndpoint
-
-    def serialize(self, page, listing=None):
-        """The page as ``/api/v2/pages/<id>/`` shows it, or as an item of a listing: ``listing`` is
-        "" for the listing of all pages, or the label of the page type (``?type=…&fields=*``)."""
-        key = ("detail", type(page)) if listing is None else ("listing", listing)
-        if key not in self.serializers:
-            self.serializers[key] = self.make_serializer(page, listing)
-        try:
-            return self.serializers[key].to_representation(page)
-        except Exception as exc:
-            raise ExportError(
-                f"Could not export the API for “{page.title}” (page {page.pk}): {type(exc).__name__}: {exc}"
-            ) from exc
-
-    def make_serializer(self, page, listing):
-        query = f"?type={listing}&fields=*" if listing else ""
-        request = self.archive.request_for(
-            f"/api/v2/pages/{page.pk}/" if listing is None else f"/api/v2/pages/{query}"
-        )
-        request.wagtailapi_router, request.exported_page = api_router, page
-        view = self.endpoint()
-        view.listing_model = apps.get_model(listing) if listing else Page
-        action = "detail_view" if listing is None else "listing_view"
-        view.action_map, view.action = {"get": action}, action
-        view.format_kwarg, view.args, view.kwargs = None, (), {"pk": page.pk} if listing is None else {}
-        view.request = view.initialize_request(request)
-        return view.get_serializer_class()(context=view.get_serializer_context())
-
-
 class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
     """The API's JSON for each exported page, at ``api/v2/pages/<id>.json``."""
 
@@ -304,19 +256,6 @@ class ArchivePagesAPIDetailView(WorkerPoolBuild, PagesAPIDetailView):
         self.archive.write_json(self.get_build_path(page), self.api.serialize(page))
 
 
-class ExportedPages:
-    """Answers ``filter(id=…).exists()``, the one question the API's serializers ask their base queryset."""
-
-    def __init__(self, ids):
-        self.ids = ids
-
-    def filter(self, id):
-        return ExportedPages(self.ids & {id})
-
-    def exists(self):
-        return bool(self.ids)
-
-
 class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
     """The API's page listings, all pages and per type (with every field), in id order, 100 to a file.
 
@@ -327,9 +266,10 @@ class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
 
     results_per_page = 100
 
-    def __init__(self, archive, labels=None, items=None):
+    def __init__(self, archive, labels=None, items=None, api=None):
         """``labels``: the listings to write (None: all pages; a model label: that type), default
-        every one. ``items(label, pages)``: the listing's items, when not all pages are at hand."""
+        every one. ``items(label, pages)``: the listing's items, when not all pages are at hand.
+        ``api``: the ExportedPagesAPI serializing them, when another view shares its serializers."""
         self.archive = archive
         pages = sorted(archive.pages, key=lambda page: page.pk)
         if labels is None:
@@ -339,7 +279,7 @@ class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
             for label in labels
         }
         self.items = items or (lambda label, pages: self.serialize(label, pages))
-        self.api = ExportedPagesAPI(archive)
+        self.api = api or ExportedPagesAPI(archive)
 
     def get_build_path(self, page_num, label=None):
         folder = f"{label}/" if label else ""
@@ -369,9 +309,17 @@ class ArchivePagesAPIListingView(WorkerPoolBuild, PagesAPIListingView):
 
     def build_job(self, job):
         label, number = job
-        items = self.listed[label]
-        listing = {"meta": {"total_count": len(items), "page": number, "pages": self.file_count(items)}}
-        listing["items"] = [item() if callable(item) else item for item in self.chunk(label, number)]
+        self.write_file(
+            label, number, [item() if callable(item) else item for item in self.chunk(label, number)]
+        )
+
+    def write_file(self, label, number, items):
+        """The listing's file ``number``, with its items serialized."""
+        total = len(self.listed[label])
+        listing = {
+            "meta": {"total_count": total, "page": number, "pages": self.file_count(self.listed[label])}
+        }
+        listing["items"] = items
         self.archive.write_json(self.get_build_path(number, label), listing)
 
     def serialize(self, label, pages):
@@ -392,3 +340,61 @@ class ListedPage:
 
     def __call__(self):
         return self.listings.api.serialize(self.page, listing=self.label or "")
+
+
+class ArchivePagesAPIView(WorkerPoolBuild):
+    """Every exported page's API document and every listing, each page serialized once.
+
+    A job is one file of a page type's listing (up to 100 pages of that type, in id order). Its worker
+    fetches what those pages show at once, writes each page's document and the listing's file, whose
+    items take what they share with the document from it, and returns each page's item of the listing
+    of all pages, written last. The files are those of ``ArchivePagesAPIDetailView`` and
+    ``ArchivePagesAPIListingView``, which an incremental export uses for the few pages it updates.
+    """
+
+    batch_size = 1  # A listing's file of 100 pages is a batch.
+
+    def __init__(self, archive):
+        self.archive = archive
+        self.api = ExportedPagesAPI(archive)
+        labels = sorted({type(page)._meta.label for page in archive.pages})
+        self.by_type = ArchivePagesAPIListingView(archive, labels, lambda label, pages: pages, self.api)
+        self.all_pages = ArchivePagesAPIListingView(archive, [None], self.listed_items, self.api)
+        self.all_pages.batch_size = 10  # Its items are small: a few batches would leave a core idle.
+        self.items = {}  # page id -> its item of the listing of all pages, from the workers
+
+    def build(self):
+        self.build_queryset()
+
+    def jobs(self):
+        return self.by_type.jobs()
+
+    def pages_of(self, job):
+        return self.by_type.chunk(*job)
+
+    def build_job(self, job):
+        label, number = job
+        items, listed = [], {}
+        for page in self.by_type.chunk(label, number):
+            detail = self.api.serialize(page)
+            item = self.api.serialize(page, listing=label, detail=detail)
+            listed[page.pk] = self.api.serialize(page, listing="", detail=detail)
+            path = f"api/v2/pages/{page.pk}.json"
+            self.archive.share_json(path, [detail, item])  # Body, quotes…: rewritten and written once.
+            self.archive.write_json(path, detail)
+            items.append(item)
+        self.by_type.write_file(label, number, items)
+        return listed
+
+    def merge_values(self, values):
+        for listed in values:
+            self.items.update(listed)
+
+    def build_batches(self, batches):
+        super().build_batches(batches)
+        self.all_pages.queries = 0
+        self.all_pages.build_batches(self.all_pages.batches())
+        self.queries += self.all_pages.queries
+
+    def listed_items(self, label, pages):
+        return [self.items[page.pk] for page in pages]

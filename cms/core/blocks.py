@@ -10,7 +10,7 @@ from wagtail.images import blocks as image_blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .privacy import is_public_document
-from .shared import known
+from .shared import known, shared
 
 
 def absolute_url(url, context):
@@ -128,20 +128,27 @@ class ImageBlock(blocks.StructBlock):
 
     def get_api_representation(self, value, context=None):
         image = value["image"]
-        rendition = image.get_rendition(self.API_RENDITION) if image else None
         return {
-            "image": {
+            "image": self.image_representation(image, context) if image else None,
+            "alt_text": value["alt_text"],
+            "caption": value["caption"],
+        }
+
+    def image_representation(self, image, context):
+        """The image's rendition for the API; worked out once per image in an export (``shared``),
+        where thousands of pages show the same few images."""
+
+        def represent():
+            rendition = image.get_rendition(self.API_RENDITION)
+            return {
                 "id": image.pk,
                 "title": image.title,
                 "url": absolute_url(rendition.url, context),
                 "width": rendition.width,
                 "height": rendition.height,
             }
-            if image
-            else None,
-            "alt_text": value["alt_text"],
-            "caption": value["caption"],
-        }
+
+        return shared(("api image", image.pk, self.API_RENDITION, absolute_url("", context)), represent)
 
     API_RENDITION = "width-1440"
 

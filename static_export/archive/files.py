@@ -218,7 +218,8 @@ def _apply_job(name):
 
 
 def start_forked(function, *args):
-    """Start ``function(*args)`` in a forked process; returns a function that waits for its result.
+    """Start ``function(*args)`` in a forked process; returns a function that waits for its result,
+    with a ``stop()`` that ends the process instead (the work is abandoned).
 
     The result, or the exception it raised, comes back through a pipe. Forked, the process shares
     this one's state as it was, so ``function`` and its arguments need not be picklable.
@@ -249,11 +250,19 @@ def start_forked(function, *args):
             raise value
         return value
 
+    def stop():
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+
+    wait.stop = stop
     return wait
 
 
-def swap_into_place(build_dir, output):
-    """Replace ``output`` with the finished build in two renames; the old archive goes last."""
+def swap_into_place(build_dir, output, swapped=None):
+    """Replace ``output`` with the finished build in two renames; the old archive goes last.
+    ``swapped()`` is called as soon as the build is in place, before the old archive is removed."""
     old = None
     if output.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{output.name}.previous-", dir=output.parent))
@@ -264,6 +273,8 @@ def swap_into_place(build_dir, output):
         if old:
             os.rename(old / output.name, output)
         raise
+    if swapped:
+        swapped()
     if old:
         shutil.rmtree(old)
     os.chmod(output, 0o755)  # mkdtemp makes the folder private; an archive is for everyone.

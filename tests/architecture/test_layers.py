@@ -7,9 +7,11 @@ from .test_imports import import_graph
 FRONT = "commands, tasks and admin views"
 LAYERS = ["archive", "options", "build", "incremental", "pipeline", FRONT]
 BUILD = {
+    "api_json",
     "assets",
     "bulk",
     "exporter",
+    "frozen_api",
     "html",
     "inventory",
     "preserve",

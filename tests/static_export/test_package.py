@@ -211,3 +211,29 @@ def test_a_failed_packaging_leaves_the_previous_archive_and_package_untouched(de
         "site.premis.xml",
         "site.wacz",
     ]
+
+
+def test_the_package_is_built_alongside_the_checks_and_a_failing_check_discards_it(
+    demo_site, export, monkeypatch
+):
+    """The bag and the WACZ are built while links, privacy and gates check the build (the report
+    says so); a check that fails meanwhile stops them, and the previous archive and package stay."""
+    archive, report, bag, wacz = packaged(export)
+    assert report.alongside == {"package": ["links", "privacy", "gates"]}
+    assert set(report.stages) >= {"links", "privacy", "gates", "package"}
+    before = {path: path.read_bytes() for path in (wacz, bag / "bag-info.txt", archive / "index.html")}
+    started = []
+
+    def failing_privacy_check(build):
+        started.extend(build.build_dir.parent.glob(".site.packaging-*"))  # Packaging is under way.
+        raise ExportError("1 signs of private content in the archive")
+
+    monkeypatch.setattr("static_export.exporter.check_archive_privacy", failing_privacy_check)
+    CaseStudyPage.objects.get().save_revision().publish()
+    with pytest.raises(ExportError, match="private content"):
+        export("site", package=True)
+
+    assert started, "the package was not being built while the checks ran"
+    assert {path: path.read_bytes() for path in before} == before
+    assert not list(archive.parent.glob(".site.packaging-*"))
+    assert not list(archive.parent.glob(".site.building-*"))
