@@ -185,6 +185,7 @@ def summarise(results, updates, first_update):
         for name, seconds in ((update.report or {}).get("stages") or {}).items():
             stages.setdefault(name, []).append(seconds)
     return {
+        "load": [round(value, 1) for value in os.getloadavg()],  # At the end: 1, 5 and 15 minutes.
         "publishes": len(results),
         "types": sorted({result["type"] for result in results}),
         "first_update": round(first_update, 1),
@@ -207,7 +208,8 @@ def report(summary):
 
 Measured by `make bench` (`benchmarks/publish_live.py`) on {time.strftime("%Y-%m-%d")} ({machine()}).
 The benchmark site's static copy, its publisher and indexer workers running (`db_worker`, as in the
-Procfile); the first, full update took {summary["first_update"]} s. Then {summary["publishes"]} publishes, one
+Procfile); the first, full update took {summary["first_update"]} s. Load average at the end:
+{" ".join(map(str, summary["load"]))}. Then {summary["publishes"]} publishes, one
 after another, of new titles on {", ".join(summary["types"])} pages: from the publish call to the
 page, the listing page showing it and (news) the home page all having the new title on disk.
 
