@@ -8,8 +8,8 @@ NPM_STAMP := node_modules/.installed
 
 .PHONY: run test setup migrate demo admin browser nginx npm lint format archive signing-key clean serve-production loadtest test-postgres bench bench-site bench-store
 
-# The site and admin on http://127.0.0.1:8000/ and the worker that runs background tasks, started
-# together by honcho from the Procfile; Ctrl-C stops both. start_archiving turns on the static copy
+# The site and admin on http://127.0.0.1:8000/ and the workers that run background tasks (snapshots,
+# the static copy, its search index), started together by honcho from the Procfile; Ctrl-C stops them. start_archiving turns on the static copy
 # (static-site/) unless someone chose otherwise, and queues its first update and a first snapshot.
 run: setup demo admin
 	$(MANAGE) start_archiving
