@@ -14,11 +14,11 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils.dateformat import format as format_date
 
-from search.content import search_date, search_type
+from search.content import SEARCH_TYPES, search_date, search_type
 
 from .archive.errors import ExportError
 from .archive.layout import page_file
-from .archive.pagefind import PAGEFIND_DIR, index_run, write_pagefind_index
+from .archive.pagefind import index_run, write_pagefind_index
 from .quality import record
 
 SEARCH_URL = "/search/"  # where the header search box sends people, on the live site and here
@@ -26,7 +26,7 @@ SEARCH_PAGE = page_file(SEARCH_URL)
 SEARCH_SCRIPT = "search/archive-search.js"
 TITLES = "search/titles.js"
 # Files the search page refers to, which the link rewriter must be able to resolve.
-PAGE_FILES = [f"{PAGEFIND_DIR}/pagefind-ui.js", f"{PAGEFIND_DIR}/pagefind-ui.css", SEARCH_SCRIPT, TITLES]
+PAGE_FILES = [SEARCH_SCRIPT, TITLES]
 
 
 # The files this stage writes that others link to (the header's search box on every page), declared
@@ -44,7 +44,7 @@ def write_archive_search(archive, pagefind=True):
         entries = [title_entry(page) for page in archive.pages]
     archive.write_text(TITLES, titles_script(entries))
     request = RequestFactory(HTTP_HOST=archive.host).get(SEARCH_URL)
-    html = render_to_string("static_export/archive_search.html", request=request)
+    html = render_to_string("static_export/archive_search.html", filter_choices(entries), request=request)
     archive.write_html(SEARCH_PAGE, html, SEARCH_URL)
     if pagefind:
         try:
@@ -52,6 +52,18 @@ def write_archive_search(archive, pagefind=True):
         except Exception as exc:
             raise ExportError(f"Could not build the search index with Pagefind: {exc}") from exc
         record(archive, index_run(archive.build_dir))
+
+
+def filter_choices(entries):
+    """The search page's choices of type and year: those of the pages in ``entries`` (``title_entry``),
+    types in search's own order, the latest year first."""
+    entries = [entry for entry in entries if entry]
+    types = {entry["type"] for entry in entries}
+    years = {entry["date"].rsplit(" ", 1)[-1] for entry in entries if entry["date"]}
+    return {
+        "search_types": [kind.label for kind in SEARCH_TYPES if kind.label in types],
+        "search_years": sorted(years, key=int, reverse=True),
+    }
 
 
 def title_entry(page):

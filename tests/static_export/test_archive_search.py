@@ -3,11 +3,14 @@
 import functools
 import gzip
 import json
+import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils.html import escape
 from playwright.sync_api import expect, sync_playwright
+from wagtail.rich_text import RichText
 
 from case_studies.models import CaseStudyPage
 from cms.core.demo_content import load_demo_content
@@ -77,23 +80,76 @@ def test_a_visitor_searches_the_archive_served_under_a_sub_path(demo_archive, se
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page()
+        fetched = []
+        page.on("request", lambda request: fetched.append(request.url))
         page.goto(f"{root}wellbeing-archive/")
         header = page.get_by_role("banner")
         header.get_by_label("Search this site").fill("students")
         header.get_by_role("button", name="Search").click()
 
-        results = page.get_by_role("main").get_by_role("link", name=STUDENTS_CASE_STUDY)
+        main = page.get_by_role("main")
+        results = main.get_by_role("link", name=STUDENTS_CASE_STUDY)
         expect(results).to_have_count(1)
         assert page.url.startswith(f"{root}wellbeing-archive/search/")
-        expect(page.get_by_role("main")).to_contain_text("1 result for students")
-        # Pagefind's UI draws the filters after the results, each from its own index file.
-        expect(page.get_by_role("main")).to_contain_text("Type", timeout=15_000)
-        expect(page.get_by_role("main")).to_contain_text("Year", timeout=15_000)
+        expect(main.get_by_role("status")).to_have_text("1 result for students")
+        expect(main.get_by_role("listitem")).to_contain_text("Case study, 4 August 2021")
+        marks = main.get_by_role("listitem").locator("mark")
+        expect(marks.first).to_be_visible()
+        assert all("students" in text.lower() for text in marks.all_inner_texts())
+        # The type and year choices come with the page: no filter file is fetched until one is chosen.
+        assert any("/pagefind/index/" in url for url in fetched)
+        assert not [url for url in fetched if "/pagefind/filter/" in url]
+
+        main.get_by_label("Type").select_option("News release")
+        expect(main.get_by_role("status")).to_have_text("No results for students (News release)")
+        assert [url for url in fetched if "/pagefind/filter/" in url]
+        assert "type=News+release" in page.url
+        main.get_by_label("Type").select_option("Case study")
+        main.get_by_label("Year").select_option("2021")
+        expect(main.get_by_role("status")).to_have_text("1 result for students (Case study, 2021)")
 
         results.click()
         expect(page.get_by_role("heading", level=1)).to_have_text(STUDENTS_CASE_STUDY)
         assert page.url.startswith(f"{root}wellbeing-archive/case-studies/")
         browser.close()
+
+
+def test_an_excerpt_shows_markup_in_a_pages_text_as_text(db, tmp_path, serve):
+    load_demo_content(with_closure_notice=True)
+    page = CaseStudyPage.objects.get().get_latest_revision_as_object()
+    hostile = '<img src=x onerror="window.owned = 1"> and <b>bold</b>'
+    page.body.append(("paragraph", RichText(f"<p>Zebrafish {escape(hostile)} zebrafish.</p>")))
+    page.save_revision().publish()
+    archive = tmp_path / "archive"
+    export_archive(archive, base_url=BASE_URL, captured_at=CAPTURED_AT, skip_gates=True)
+    root = serve(archive)
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        tab = browser.new_page()
+        tab.goto(f"{root}search/index.html?q=zebrafish")
+        found = tab.locator("#archive-search-found")
+        expect(found).to_contain_text(hostile)
+        elements = found.locator("li p").last.evaluate("p => [...p.children].map(child => child.localName)")
+        owned = tab.evaluate("window.owned")
+        browser.close()
+
+    assert set(elements) == {"mark"}
+    assert owned is None
+
+
+def test_the_search_page_offers_the_types_and_years_the_archive_holds(demo_archive):
+    page = (demo_archive / "search" / "index.html").read_text()
+    records = fragments(demo_archive)
+    types = {value for record in records for value in record["filters"]["type"]}
+    years = {value for record in records for value in record["filters"].get("year", [])}
+
+    def offered(name):
+        select = re.search(rf'name="{name}">(.*?)</select>', page, re.DOTALL)[1]
+        return re.findall(r"<option>([^<]+)</option>", select)
+
+    assert set(offered("type")) == types
+    assert offered("year") == sorted(years, reverse=True)
 
 
 def test_pagefind_searches_on_the_main_thread_under_the_archives_csp(demo_archive, serve):

@@ -345,7 +345,7 @@ def test_a_sparse_build_before_the_live_copy_is_audited_as_the_whole_archive_fro
     assert warm == check_accessibility(live, pages)
     assert {problem.file for problem in warm if problem.message.startswith("color-contrast")} == set(pages)
     # The search page is the one page that differs, by design (search/archive-search.js): over HTTP it
-    # runs Pagefind's interface, from disk a title search of its own. Pagefind's script, styles,
+    # searches with Pagefind, from disk a title search of its own. Pagefind's script,
     # WebAssembly and index all come from the live copy here, and it finds pages.
     with serve_pages(build, live) as root_url:
 
@@ -353,8 +353,8 @@ def test_a_sparse_build_before_the_live_copy_is_audited_as_the_whole_archive_fro
             tab = browser.new_page()
             try:
                 tab.goto(f"{root_url}search/index.html?q=loneliness")
-                tab.wait_for_selector(".pagefind-ui__result", timeout=30_000)
-                return tab.locator(".pagefind-ui__result").count()
+                tab.wait_for_selector("#archive-search-found li", timeout=30_000)
+                return tab.locator("#archive-search-found li").count()
             finally:
                 tab.close()
 
