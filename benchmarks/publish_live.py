@@ -35,9 +35,17 @@ POLL = 0.02
 
 
 def start_worker(queue, log):
-    command = [sys.executable, "manage.py", "db_worker", "--queue-name", queue, "--interval", "0.5"]
+    command = [sys.executable, "manage.py", "db_worker", "--queue-name", queue, "--interval", interval(queue)]
     command += ["--no-reload", "--no-startup-delay"]
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def interval(queue):
+    """How often the Procfile's worker for ``queue`` looks for tasks (``--interval``, in seconds)."""
+    for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines():
+        if f"--queue-name {queue} " in line:
+            return line.split("--interval ")[1].split()[0]
+    raise SystemExit(f"The Procfile starts no worker for the {queue} queue.")
 
 
 def wait_for(condition, timeout, what):

@@ -171,7 +171,7 @@ STATIC_EXPORT_VERSIONS_URL = os.environ.get("STATIC_EXPORT_VERSIONS_URL", "")
 # heartbeat is older than this was left by a worker that crashed (one on this machine is recovered as
 # soon as its process is gone); and the quality gates each update runs on what it wrote, all three,
 # with vnu and Chromium kept warm in the publisher worker (static_export/archive/warm.py).
-STATIC_EXPORT_COALESCE_SECONDS = 0.5
+STATIC_EXPORT_COALESCE_SECONDS = 0.2
 STATIC_EXPORT_STALE_LOCK_SECONDS = 300
 STATIC_EXPORT_UPDATE_GATES = ("markup", "html", "accessibility")
 

@@ -8,6 +8,7 @@ import io
 import time
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -39,7 +40,7 @@ from .static_copy import DUMMY_TASKS, page_html, queued_tasks, the_copy, tree, t
 
 pytestmark = pytest.mark.django_db
 
-COALESCE = 0.5  # STATIC_EXPORT_COALESCE_SECONDS: the delay of an update after the first change.
+COALESCE = settings.STATIC_EXPORT_COALESCE_SECONDS  # The delay of an update after the first change.
 
 
 @pytest.fixture
