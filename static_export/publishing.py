@@ -103,15 +103,23 @@ def record_change(copy, reason):
 
 def queue_update(copy_id, delay, force=False):
     """Set the copy's "update queued" flag and, if this call set it (or ``force``), enqueue the task
-    once the current transaction commits. A flag set longer ago than STATIC_EXPORT_STALE_LOCK_SECONDS
-    belongs to a task that was lost, and is taken over."""
-    now = timezone.now()
-    claimable = Q(update_queued=False) | Q(queued_at__isnull=True) | Q(queued_at__lt=now - stale_after())
-    copies = StaticCopy.objects.filter(pk=copy_id)
-    claimed = (copies if force else copies.filter(claimable)).update(update_queued=True, queued_at=now)
+    once the current transaction commits."""
+    claimed = claim_flag(copy_id, "update_queued", "queued_at", force=force)
     if claimed:
         transaction.on_commit(functools.partial(enqueue, copy_id, delay), robust=True)
-    return bool(claimed)
+    return claimed
+
+
+def claim_flag(copy_id, flag, set_at, force=False):
+    """Set the copy's boolean ``flag`` (and ``set_at`` to now) with one conditional UPDATE, so only
+    one caller queues a task; True if this call set it. A flag set longer ago than
+    STATIC_EXPORT_STALE_LOCK_SECONDS belongs to a task that was lost, and is taken over; ``force``
+    sets it whatever its state."""
+    now = timezone.now()
+    stale = now - stale_after()
+    claimable = Q(**{flag: False}) | Q(**{f"{set_at}__isnull": True}) | Q(**{f"{set_at}__lt": stale})
+    copies = StaticCopy.objects.filter(pk=copy_id)
+    return bool((copies if force else copies.filter(claimable)).update(**{flag: True, set_at: now}))
 
 
 def enqueue(copy_id, delay):
@@ -239,14 +247,8 @@ def export_options(publishing, copy):
 
 def queue_search(copy_id):
     """Queue ``reindex_static_copy_search`` once the current transaction commits, unless one is
-    queued already (a flag set by a conditional UPDATE, taken back when stale as the update's is)."""
-    now = timezone.now()
-    claimable = (
-        Q(search_queued=False)
-        | Q(search_queued_at__isnull=True)
-        | Q(search_queued_at__lt=now - stale_after())
-    )
-    if StaticCopy.objects.filter(claimable, pk=copy_id).update(search_queued=True, search_queued_at=now):
+    queued already (its own flag, claimed as the update's is)."""
+    if claim_flag(copy_id, "search_queued", "search_queued_at"):
         transaction.on_commit(functools.partial(enqueue_search, copy_id), robust=True)
 
 

@@ -23,6 +23,19 @@ from .errors import ExportError
 from .layout import printable
 
 
+def place_files(names, source_dir, target_dir, place):
+    """Put each of ``names`` (archive paths) from ``source_dir`` at the same place under
+    ``target_dir`` with ``place(source, target)`` (``os.link``, ``os.replace``), in that order,
+    making each folder they need once."""
+    made = set()
+    for name in names:
+        folder = os.path.dirname(name)
+        if folder not in made:
+            os.makedirs(os.path.join(target_dir, folder), exist_ok=True)
+            made.add(folder)
+        place(os.path.join(source_dir, name), os.path.join(target_dir, name))
+
+
 def archive_files(archive_dir, suffixes):
     return [name for name in all_files(archive_dir) if posixpath.splitext(name)[1] in suffixes]
 

@@ -15,7 +15,7 @@ Nothing here needs Django.
 import os
 from pathlib import Path
 
-from .files import all_files
+from .files import all_files, place_files
 
 
 def apply_update(build_dir, output, removed=(), first=(), last=()):
@@ -28,15 +28,11 @@ def apply_update(build_dir, output, removed=(), first=(), last=()):
     build_dir, output = Path(build_dir), Path(output)
     names = all_files(build_dir)
     early = [name for name in names if name.startswith(tuple(first))]
-    late = [name for name in names if name in set(last)]
-    ordered = early + [name for name in names if name not in set(early) | set(late)] + late
-    made = set()
-    for name in ordered:
-        folder = os.path.dirname(name)
-        if folder not in made:
-            os.makedirs(output / folder, exist_ok=True)
-            made.add(folder)
-        os.replace(build_dir / name, output / name)
+    late = set(last).difference(early)
+    not_middle = late.union(early)
+    ordered = early + [name for name in names if name not in not_middle]
+    ordered += [name for name in names if name in late]
+    place_files(ordered, build_dir, output, os.replace)
     remove_files(output, sorted(set(removed) - set(names)))
     return ordered
 

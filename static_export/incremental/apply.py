@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cms.core.models import PaginatedListingMixin
 
-from ..archive.files import all_files
+from ..archive.files import all_files, place_files
 from ..archive.layout import page_file
 from ..assets import copy_assets
 from ..exporter import asset_folders, build_stages
@@ -41,13 +41,7 @@ def link_previous(output, build_dir, plan, asset_folders):
     """Hard-link the previous archive's files that stay as they are into the build; returns the
     previous page files left out (their pages are re-rendered or gone)."""
     keep, dropped = files_to_keep(output, plan, asset_folders)
-    made = set()
-    for name in keep:
-        folder = os.path.dirname(name)
-        if folder not in made:
-            os.makedirs(build_dir / folder, exist_ok=True)
-            made.add(folder)
-        os.link(output / name, build_dir / name)
+    place_files(keep, output, build_dir, os.link)
     return dropped
 
 
