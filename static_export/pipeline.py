@@ -100,12 +100,14 @@ def run_export(options, progress=None, cancelled=None):
     output.parent.mkdir(parents=True, exist_ok=True)
     with export_lock(output), explained_faults(output):
         check_replaceable(output)
-        site, report, plan, snapshot = prepare(output, options)
-        with collector_paused(options.in_place and plan.incremental):
+        with collector_paused(options.in_place and options.incremental):
+            site, report, plan, snapshot = prepare(output, options)
+            if not plan.incremental:
+                gc.enable()  # A full update makes garbage enough to need the collector.
             archive, state, package = build(
                 output, options, site, report, plan, snapshot, progress, cancelled
             )
-        updates.write_state(output, state)
+            updates.write_state(output, state)
         if package:
             report.package = package.install()
     report.seconds = round(time.monotonic() - started, 3)
@@ -124,12 +126,14 @@ FULL_DISK = {errno.ENOSPC, errno.EDQUOT}
 
 @contextlib.contextmanager
 def collector_paused(paused):
-    """Python's cyclic garbage collector off while an update in place builds, when ``paused``.
+    """Python's cyclic garbage collector off while an update in place reads the previous state and
+    the site, builds and writes its state, when ``paused``.
 
     A worker that updates a live copy holds the site's state and snapshot (hundreds of thousands of
     objects at 10,000 pages), and each full pass of the collector over them, set off by the objects
-    an update makes, took a quarter of the update (1.3 s of 5). An update makes little cyclic
-    garbage; the collector runs as usual again afterwards."""
+    an update makes, took a quarter of the update (1.3 s of 5); reading the state alone took 0.5 s
+    with the collector on and 0.05 s with it off. An update makes little cyclic garbage; the
+    collector runs as usual again afterwards."""
     if not paused or not gc.isenabled():
         yield
         return
