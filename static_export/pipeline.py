@@ -132,7 +132,7 @@ def collector_paused(paused):
     A worker that updates a live copy holds the site's state and snapshot (hundreds of thousands of
     objects at 10,000 pages), and each full pass of the collector over them, set off by the objects
     an update makes, took a quarter of the update (1.3 s of 5); reading the state alone took 0.5 s
-    with the collector on and 0.05 s with it off. An update makes little cyclic garbage; the
+    with the collector on and 0.07 s with it off. An update makes little cyclic garbage; the
     collector runs as usual again afterwards."""
     if not paused or not gc.isenabled():
         yield
