@@ -3,7 +3,7 @@
     .venv/bin/python scripts/search_bytes.py ARCHIVE_DIR [QUERY ...]
 
 Serves ARCHIVE_DIR's parent on 127.0.0.1 (so the archive sits under a sub-path), opens the archive's
-search page in Debian's Chromium and types each query into Pagefind's box, one after another. The
+search page in Debian's Chromium and types each query into its search box, one after another. The
 server counts the bytes of every file it sends (an empty cache), as stored and as the production
 front server sends them (nginx gzips scripts, styles and pages; Pagefind's index files are gzipped
 already): the first figure is
@@ -54,10 +54,11 @@ def measure(archive, queries):
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(url)
-        box = page.locator(".pagefind-ui__search-input")
+        box = page.locator("#archive-search-words")
         box.wait_for()
-        report("search page, Pagefind's interface and its loader", CountingHandler.sent)
-        message = page.locator(".pagefind-ui__message")
+        page.wait_for_load_state("networkidle")
+        report("search page and its script", CountingHandler.sent)
+        message = page.locator("#archive-search-summary")
         for query in queries:
             CountingHandler.sent = []
             box.fill(query)
