@@ -6,7 +6,7 @@ visitor sees it, so the warm browser (warm.py) opens pages from this server, whi
 the build folder first and else from the fallback. A path means what it means on disk when the
 archive is opened from file:// (``/x/`` is ``/x/index.html``, query strings are ignored), so relative
 links, stylesheets and Pagefind's assets resolve as they do there, and axe finds the same. (One page
-differs by design: search/index.html runs Pagefind's interface over HTTP and a title search of its own
+differs by design: search/index.html searches with Pagefind over HTTP and runs a title search of its own
 from disk. It is not among the pages the gates audit.)
 
 Nothing outside the two folders is served: ``..`` is refused and no symbolic link is followed
