@@ -169,7 +169,7 @@
             } else if (!results.length) {
                 summary.textContent = "No results for " + term + within;
             } else {
-                var count = results.length === 1 ? "1 result" : results.length + " results";
+                var count = results.length === 1 ? "1 result" : results.length.toLocaleString("en-GB") + " results";
                 summary.textContent = count + " for " + term + within;
             }
             showMore(searchId);
