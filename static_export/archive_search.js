@@ -169,8 +169,8 @@
             } else if (!results.length) {
                 summary.textContent = "No results for " + term + within;
             } else {
-                var count = results.length === 1 ? "1 result" : results.length.toLocaleString("en-GB") + " results";
-                summary.textContent = count + " for " + term + within;
+                var count = results.length.toLocaleString("en-GB");
+                summary.textContent = count + (results.length === 1 ? " result" : " results") + " for " + term + within;
             }
             showMore(searchId);
         }
