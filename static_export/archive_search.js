@@ -169,8 +169,8 @@
             } else if (!results.length) {
                 summary.textContent = "No results for " + term + within;
             } else {
-                var count = results.length.toLocaleString("en-GB");
-                summary.textContent = count + (results.length === 1 ? " result" : " results") + " for " + term + within;
+                var noun = results.length === 1 ? " result" : " results";
+                summary.textContent = results.length.toLocaleString("en-GB") + noun + " for " + term + within;
             }
             showMore(searchId);
         }
