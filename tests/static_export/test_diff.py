@@ -45,8 +45,12 @@ def test_diff_lists_a_new_page_and_the_listings_that_show_it(demo_site, export):
     assert "Removed: 0 pages" in report
     difference = diff_archives(old, new)
     assert f"{BASE_URL}/news/" in {page.url for page in difference.changed}
-    for page in difference.changed:  # Every other change is a listing or feed page naming it.
-        assert "A late announcement" in (new / page.file).read_text()
+    for page in difference.changed:  # Every other change is a listing or feed page naming it,
+        text = (new / page.file).read_text()
+        if page.file == "search/index.html":  # or the search page, now offering the release's year.
+            assert f"<option>{release.release_date.year}</option>" in text
+        else:
+            assert "A late announcement" in text
 
 
 def write(root, name, text):
