@@ -152,7 +152,8 @@ def test_an_archivist_clicks_freeze_and_watches_the_snapshot_complete(
         verifications = tab.locator("#verifications tbody tr")
         expect(verifications).to_have_count(1)
         for _ in range(120):  # The verification runs in the worker: look again until it has ended.
-            if "Passed" in verifications.first.inner_text():
+            # The text itself: inner_text() gives it as shown, and Wagtail's status tag is upper case.
+            if "Passed" in verifications.first.text_content():
                 break
             tab.wait_for_timeout(1000)
             tab.reload()
