@@ -195,7 +195,7 @@
 
         function foundItem(page) {
             var item = element("li", "listing__item");
-            var heading = item.appendChild(element("h3", "listing__title"));
+            var heading = item.appendChild(element("h2", "listing__title"));
             var link = heading.appendChild(element("a", "", page.meta.title));
             link.href = page.url;
             var kind = (page.filters.type || ["Page"])[0];
