@@ -96,6 +96,7 @@ def test_a_visitor_searches_the_archive_served_under_a_sub_path(demo_archive, se
         marks = main.get_by_role("listitem").locator("mark")
         expect(marks.first).to_be_visible()
         assert all("students" in text.lower() for text in marks.all_inner_texts())
+        expect(main.get_by_role("button", name="Show more results")).to_be_hidden()
         # The type and year choices come with the page: no filter file is fetched until one is chosen.
         assert any("/pagefind/index/" in url for url in fetched)
         assert not [url for url in fetched if "/pagefind/filter/" in url]
@@ -111,6 +112,28 @@ def test_a_visitor_searches_the_archive_served_under_a_sub_path(demo_archive, se
         results.click()
         expect(page.get_by_role("heading", level=1)).to_have_text(STUDENTS_CASE_STUDY)
         assert page.url.startswith(f"{root}wellbeing-archive/case-studies/")
+        browser.close()
+
+
+def test_results_come_five_at_a_time(demo_archive, serve):
+    root = serve(demo_archive)
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        tab = browser.new_page()
+        tab.goto(f"{root}search/index.html?q=loneliness")
+        summary = tab.get_by_role("main").get_by_role("status")
+        expect(summary).to_have_text(re.compile(r"^\d+ results for loneliness$"))
+        pages = int(summary.inner_text().split()[0])
+        found = tab.locator("#archive-search-found > li")
+        more = tab.get_by_role("button", name="Show more results")
+        assert pages > 5
+        expect(found).to_have_count(5)
+        while pages > found.count():
+            shown = found.count()
+            more.click()
+            expect(found).to_have_count(min(pages, shown + 5))
+        expect(more).to_be_hidden()
         browser.close()
 
 
