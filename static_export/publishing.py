@@ -124,15 +124,20 @@ def claim_flag(copy_id, flag, set_at, force=False):
 
 def enqueue(copy_id, delay):
     """Enqueue ``update_static_copy`` to run ``delay`` seconds from now (at once on a backend that
-    cannot defer). If it cannot be queued the flag is cleared, so the next change tries again."""
+    cannot defer)."""
+    enqueue_task(update_static_copy, copy_id, "update_queued", delay)
+
+
+def enqueue_task(copy_task, copy_id, flag, delay=0):
+    """Enqueue ``copy_task`` for the copy, ``delay`` seconds from now where the backend can defer.
+    If it cannot be queued the copy's ``flag`` is cleared, so the next change tries again."""
     try:  # A backend can refuse the task as it is made (using) or as it is queued.
-        update = update_static_copy
-        if delay and update.get_backend().supports_defer:
-            update = update.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
-        update.enqueue(copy_id)
+        if delay and copy_task.get_backend().supports_defer:
+            copy_task = copy_task.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
+        copy_task.enqueue(copy_id)
     except Exception:
-        logger.exception("Could not queue an update of the static copy %s", copy_id)
-        StaticCopy.objects.filter(pk=copy_id).update(update_queued=False)
+        logger.exception("Could not queue %s for the static copy %s", copy_task.name, copy_id)
+        StaticCopy.objects.filter(pk=copy_id).update(**{flag: False})
 
 
 @task(queue_name=UPDATE_QUEUE)
@@ -140,11 +145,11 @@ def update_static_copy(copy_id):
     """Update the static copy ``copy_id`` with what changed; returns how it went: "complete",
     "failed", "busy" (another update holds the lock: this one is queued again), "nothing to do"
     (another task took the changes already) or "skipped" (publishing is off, or targets elsewhere)."""
-    publishing = StaticPublishing.objects.first()
     copy = StaticCopy.objects.filter(pk=copy_id).first()
     if copy is None:
         return "skipped"
-    if publishing is None or not publishing.enabled or str(publishing.folder_path()) != copy.folder:
+    publishing = publishing_into(copy)
+    if publishing is None:
         StaticCopy.objects.filter(pk=copy_id).update(update_queued=False)
         return "skipped"
     lock = CopyLock(copy_id)
@@ -164,6 +169,15 @@ def update_static_copy(copy_id):
     if StaticCopy.objects.filter(pk=copy_id, changed_at__gt=started).exists():
         queue_update(copy_id, delay=settings.STATIC_EXPORT_COALESCE_SECONDS)  # Unless one is queued.
     return status
+
+
+def publishing_into(copy):
+    """The StaticPublishing settings if publishing is on and into ``copy``'s folder, else None (it
+    was turned off, or moved to another folder, after the task was queued)."""
+    publishing = StaticPublishing.objects.first()
+    if publishing is None or not publishing.enabled or str(publishing.folder_path()) != copy.folder:
+        return None
+    return publishing
 
 
 def wait_for_the_lock(copy_id):
@@ -249,15 +263,9 @@ def queue_search(copy_id):
     """Queue ``reindex_static_copy_search`` once the current transaction commits, unless one is
     queued already (its own flag, claimed as the update's is)."""
     if claim_flag(copy_id, "search_queued", "search_queued_at"):
-        transaction.on_commit(functools.partial(enqueue_search, copy_id), robust=True)
-
-
-def enqueue_search(copy_id):
-    try:
-        reindex_static_copy_search.enqueue(copy_id)
-    except Exception:
-        logger.exception("Could not queue the search index of the static copy %s", copy_id)
-        StaticCopy.objects.filter(pk=copy_id).update(search_queued=False)
+        transaction.on_commit(
+            functools.partial(enqueue_task, reindex_static_copy_search, copy_id, "search_queued"), robust=True
+        )
 
 
 @task(queue_name=SEARCH_QUEUE)
@@ -265,15 +273,10 @@ def reindex_static_copy_search(copy_id):
     """Rebuild the Pagefind index of the static copy ``copy_id`` from its pages as they are now
     (pipeline.reindex_search), and publish it to S3 if asked; returns "complete", "failed", "nothing
     to do" (another task took it) or "skipped". Changes published while it runs queue another."""
-    publishing = StaticPublishing.objects.first()
     copies = StaticCopy.objects.filter(pk=copy_id)
     copy = copies.first()
-    if (
-        copy is None
-        or publishing is None
-        or not publishing.enabled
-        or str(publishing.folder_path()) != copy.folder
-    ):
+    publishing = publishing_into(copy) if copy is not None else None
+    if publishing is None:
         copies.update(search_queued=False)
         return "skipped"
     if not copies.filter(search_queued=True).update(search_queued=False):

@@ -7,31 +7,17 @@ publish and the indexer its search index, and SIGINT to honcho leaves none of th
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+
+from tests.production.serving import alive, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 STARTED_RE = re.compile(r"(web|worker|publisher|indexer)\.1 started \(pid=(\d+)\)")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"{what}: not after {timeout} s"
-        time.sleep(0.3)
-    return result
 
 
 def answers(url):
@@ -40,14 +26,6 @@ def answers(url):
             return response.status == 200
     except OSError:
         return False
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_honcho_runs_the_web_server_and_the_workers_and_ctrl_c_stops_them_all(tmp_path):

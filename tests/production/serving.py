@@ -44,6 +44,15 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def alive(pid):
+    """Whether the process ``pid`` still exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def wait_until(condition, timeout, what, interval=0.2):
     deadline = time.monotonic() + timeout
     while not (result := condition()):

@@ -10,15 +10,7 @@ import re
 import signal
 import subprocess
 
-from tests.production.serving import HTTPS, ROOT, free_port, manage, request, serving_env, wait_until
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+from tests.production.serving import HTTPS, ROOT, alive, free_port, manage, request, serving_env, wait_until
 
 
 def nginx_processes(master):
