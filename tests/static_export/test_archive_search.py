@@ -16,6 +16,7 @@ from case_studies.models import CaseStudyPage
 from cms.core.demo_content import load_demo_content
 from static_export.archive.gates import launch_chromium
 from static_export.pipeline import export_archive
+from static_export.search_index import filter_choices
 
 from .conftest import BASE_URL, CAPTURED_AT
 
@@ -159,6 +160,21 @@ def test_an_excerpt_shows_markup_in_a_pages_text_as_text(db, tmp_path, serve):
 
     assert set(elements) == {"mark"}
     assert owned is None
+
+
+def test_the_choices_are_types_in_searchs_order_and_years_latest_first():
+    entries = [
+        {"type": "News release", "date": "3 May 2019"},
+        None,  # A page search leaves out.
+        {"type": "Case study", "date": "1 January 2022"},
+        {"type": "Page", "date": ""},
+        {"type": "Case study", "date": "9 June 2019"},
+    ]
+
+    assert filter_choices(entries) == {
+        "search_types": ["Case study", "News release", "Page"],
+        "search_years": ["2022", "2019"],
+    }
 
 
 def test_the_search_page_offers_the_types_and_years_the_archive_holds(demo_archive):
